@@ -1,0 +1,159 @@
+"""The `gen` command: a thin layer over the library (generator.runtime, generator.fixtures, ...)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+
+from . import fixtures
+from .runtime import CannedResponse, Limits, RequestFailed, Transformation, jsvalues, request_items
+
+USAGE_ERROR = 2
+
+
+def _fail(message: str, code: int = USAGE_ERROR) -> None:
+    click.echo(f"gen: error: {message}", err=True)
+    sys.exit(code)
+
+
+def read_events(source: str) -> list[Any]:
+    """Events from a JSON array, a single JSON object, or NDJSON; `-` reads stdin."""
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise click.UsageError(f"cannot read {source}: {exc.strerror}") from exc
+    name = "stdin" if source == "-" else source
+    stripped = text.strip()
+    if not stripped:
+        raise click.UsageError(f"{name}: no events")
+    try:
+        data = json.loads(stripped)
+    except json.JSONDecodeError:
+        events = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                events.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise click.UsageError(f"{name}:{number}:{exc.colno}: invalid JSON: {exc.msg}") from exc
+        return events
+    return data if isinstance(data, list) else [data]
+
+
+def _read_mapping(path: str | None, what: str) -> Any:
+    if path is None:
+        return None
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+        data = yaml.safe_load(text) if path.endswith((".yaml", ".yml")) else json.loads(text)
+    except OSError as exc:
+        raise click.UsageError(f"cannot read {what} file {path}: {exc.strerror}") from exc
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise click.UsageError(f"{what} file {path} is not valid: {exc}") from exc
+    return data
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="gen")
+def main() -> None:
+    """Make a RudderStack → Customer.io tracking plan executable, and test transformations locally."""
+
+
+@main.command()
+@click.argument("transformation", type=click.Path(exists=True, dir_okay=False))
+@click.argument("events")
+@click.option("--name", help="The transformation's name in stack traces (default: the file name).")
+@click.option("--metadata", "metadata_file", metavar="FILE", help="JSON object merged into every event's metadata.")
+@click.option("--credentials", "credentials_file", metavar="FILE",
+              help="JSON object {key: value} (or RudderStack's [{key, value}]) for getCredential().")
+@click.option("--fetch", "fetch_file", metavar="FILE",
+              help="JSON/YAML object {url: {status, headers, body} | {error}}: canned answers for fetch/fetchV2.")
+@click.option("--logs", is_flag=True, help="Collect log() calls (test mode) and print them to stderr.")
+@click.option("--timeout", type=float, default=Limits.execution_timeout, show_default=True,
+              help="Execution time limit in seconds (RudderStack: 4).")
+@click.option("--memory", type=int, default=Limits.memory_mb, show_default=True,
+              help="Memory limit in MB (RudderStack: 128).")
+def run(
+    transformation: str,
+    events: str,
+    name: str | None,
+    metadata_file: str | None,
+    credentials_file: str | None,
+    fetch_file: str | None,
+    logs: bool,
+    timeout: float,
+    memory: int,
+) -> None:
+    """Run TRANSFORMATION on EVENTS and print what RudderStack's POST /customTransform answers.
+
+    EVENTS is a JSON array, NDJSON, or - for stdin. Each event is a RudderStack message
+    or a {"message", "metadata"} item.
+    """
+    metadata = _read_mapping(metadata_file, "metadata")
+    if metadata is not None and not isinstance(metadata, dict):
+        raise click.UsageError("--metadata must hold a JSON object")
+    credentials = _read_mapping(credentials_file, "credentials")
+    if credentials is not None and not isinstance(credentials, (dict, list)):
+        raise click.UsageError("--credentials must hold a JSON object or a list of {key, value}")
+    fetch_spec = _read_mapping(fetch_file, "fetch") or {}
+    if not isinstance(fetch_spec, dict):
+        raise click.UsageError("--fetch must hold an object keyed by URL")
+    try:
+        canned = {fixtures._normalize_url(str(url)): CannedResponse.from_spec(spec) for url, spec in fetch_spec.items()}
+        items = request_items(read_events(events), metadata=metadata, credentials=credentials)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    program = Transformation.from_path(transformation, name, limits=Limits(execution_timeout=timeout, memory_mb=memory))
+    try:
+        result = program.run(items, fetch=canned, test_mode=logs)
+    except RequestFailed as exc:
+        _fail(f"RudderStack's transformer fails this request (HTTP 500): {exc}", 1)
+    groups = {(i["metadata"].get("destinationId"), i["metadata"].get("sourceId")) for i in items}
+    if len(groups) > 1:
+        click.echo(
+            f"gen: warning: the events span {len(groups)} destination/source pairs; RudderStack's transformer "
+            f"answers such a request with every entry repeated {len(groups)} times (rudder-server never sends one)",
+            err=True,
+        )
+    for line in result.logs:
+        click.echo(line, err=True)
+    click.echo(jsvalues.dumps(result.response, indent=2))
+
+
+@main.command("test")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--update", is_flag=True, help="Write golden files (and rudder-cli output files) from this run.")
+def test_command(paths: tuple[Path, ...], update: bool) -> None:
+    """Run fixture files and rudder-cli test suites (default: tests/fixtures, else the current directory)."""
+    targets = list(paths) or [Path("tests/fixtures") if Path("tests/fixtures").is_dir() else Path(".")]
+    passed = failed = updated = 0
+    try:
+        files = fixtures.discover(targets)
+    except fixtures.FixtureError as exc:
+        _fail(str(exc))
+    for file in files:
+        try:
+            cases = fixtures.load(file)
+        except fixtures.FixtureError as exc:
+            failed += 1
+            click.echo(f"ERROR {file}\n    {exc}\n")
+            continue
+        for case in cases:
+            outcome = fixtures.run_case(case, update=update)
+            if outcome.updated:
+                updated += 1
+            if outcome.passed:
+                passed += 1
+                continue
+            failed += 1
+            click.echo(f"FAIL {case.id}\n{outcome.report}\n")
+    if updated:
+        click.echo(f"updated {updated} expected-output file(s)")
+    click.echo(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)

@@ -1,0 +1,514 @@
+"""Fixture files: events in, what must come out of each, checked by running the transformation.
+
+Two layouts are read:
+- gen fixtures (`*.fixture.yaml`, `*.fixture.yml`, `*.fixture.json`): docs/fixtures.md;
+- rudder-cli transformation specs (`version: rudder/v1`, `kind: transformation`) with
+  `tests: [{name, input, output}]` directories of JSON files, so suites move between tools.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .runtime import CannedResponse, Limits, RequestFailed, RunResult, Transformation, jsvalues, request_items
+
+FIXTURE_SUFFIXES = (".fixture.yaml", ".fixture.yml", ".fixture.json")
+DEFAULT_TRANSFORMATION = Path("generated") / "transformation.js"
+
+_FILE_KEYS = {"transformation", "name", "metadata", "credentials", "fetch", "geolocation", "limits", "cases"}
+_CASE_KEYS = {"name", "event", "events", "metadata", "credentials", "fetch", "geolocation", "expect", "golden", "logs"}
+_EXPECT_KEYS = {"output", "outputs", "match", "dropped", "error"}
+_ERROR_KEYS = {"name", "message", "line"}
+
+
+class FixtureError(Exception):
+    """A fixture file that cannot be read as one; the message names the file and the place."""
+
+
+@dataclass
+class Case:
+    """One named case: events run together as one request, with an expectation per event."""
+
+    name: str
+    path: Path
+    transformation: Path
+    transformation_name: str | None
+    events: list[dict[str, Any]]
+    metadata: dict[str, Any] = field(default_factory=dict)
+    credentials: dict[str, Any] = field(default_factory=dict)
+    fetch: dict[str, CannedResponse] = field(default_factory=dict)
+    geolocation: dict[str, Any] = field(default_factory=dict)
+    limits: Limits = field(default_factory=Limits)
+    expect: list[dict[str, Any]] | None = None
+    golden: Path | None = None
+    logs: list[str] | None = None
+    # rudder-cli layout: the expected `transformedEvents` array of the whole file.
+    rudder_cli_output: Path | None = None
+    rudder_cli: bool = False
+
+    @property
+    def id(self) -> str:
+        return f"{self.path}::{self.name}"
+
+
+@dataclass
+class Outcome:
+    """The result of checking one case."""
+
+    case: Case
+    passed: bool
+    report: str = ""
+    updated: bool = False
+
+
+# -- discovery ------------------------------------------------------------------------------
+
+
+def is_fixture_file(path: Path) -> bool:
+    return path.name.endswith(FIXTURE_SUFFIXES)
+
+
+def is_rudder_cli_spec(path: Path) -> bool:
+    """A rudder-cli YAML spec of kind `transformation`."""
+    if path.suffix not in (".yaml", ".yml"):
+        return False
+    try:
+        documents = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        return False
+    return any(isinstance(d, Mapping) and d.get("kind") == "transformation" for d in documents)
+
+
+def discover(paths: list[Path]) -> list[Path]:
+    """Fixture files and rudder-cli specs under these paths (files given explicitly are taken as they are)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            for candidate in sorted(path.rglob("*")):
+                if any(part.startswith(".") for part in candidate.relative_to(path).parts):
+                    continue
+                if candidate.is_file() and (is_fixture_file(candidate) or is_rudder_cli_spec(candidate)):
+                    found.append(candidate)
+        elif path.exists():
+            found.append(path)
+        else:
+            raise FixtureError(f"{path}: no such file or directory")
+    return found
+
+
+def load(path: Path) -> list[Case]:
+    """The cases of one fixture file or rudder-cli spec."""
+    text = _read(path)
+    if path.suffix == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise FixtureError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
+        documents = [data]
+    else:
+        try:
+            documents = list(yaml.safe_load_all(text))
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+            raise FixtureError(f"{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from exc
+    specs = [d for d in documents if isinstance(d, Mapping) and d.get("kind") == "transformation"]
+    if specs:
+        return [case for spec in specs for case in _rudder_cli_cases(path, spec)]
+    if len(documents) != 1 or not isinstance(documents[0], Mapping):
+        raise FixtureError(f"{path}: a fixture file holds one mapping with `cases`")
+    return _gen_cases(path, documents[0])
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise FixtureError(f"{path}: cannot read: {exc.strerror}") from exc
+
+
+def _unknown(where: str, mapping: Mapping[str, Any], allowed: set[str]) -> None:
+    unknown = sorted(set(mapping) - allowed)
+    if unknown:
+        raise FixtureError(f"{where}: unknown key(s) {', '.join(unknown)}; expected {', '.join(sorted(allowed))}")
+
+
+def _mapping(where: str, value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise FixtureError(f"{where}: expected a mapping")
+    return dict(value)
+
+
+def _default_transformation(path: Path) -> Path:
+    for directory in [path.parent, *path.parent.parents]:
+        candidate = directory / DEFAULT_TRANSFORMATION
+        if candidate.exists():
+            return candidate
+    return Path.cwd() / DEFAULT_TRANSFORMATION
+
+
+def _limits(where: str, spec: Any) -> Limits:
+    spec = _mapping(where, spec)
+    _unknown(where, spec, {"execution_timeout", "memory_mb", "transform_timeout"})
+    try:
+        return Limits(**{key: type(getattr(Limits(), key))(value) for key, value in spec.items()})
+    except (TypeError, ValueError) as exc:
+        raise FixtureError(f"{where}: {exc}") from exc
+
+
+def _fetch(where: str, spec: Any) -> dict[str, CannedResponse]:
+    canned = {}
+    for url, response in _mapping(where, spec).items():
+        try:
+            canned[_normalize_url(str(url))] = CannedResponse.from_spec(response)
+        except ValueError as exc:
+            raise FixtureError(f"{where}.{url}: {exc}") from exc
+    return canned
+
+
+def _normalize_url(url: str) -> str:
+    """The URL as a WHATWG parser would print it, for the simple absolute URLs fixtures use."""
+    match = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://([^/?#]*)(.*)$", url)
+    if not match:
+        return url
+    rest = match.group(3)
+    if rest == "" or rest[0] in "?#":
+        rest = "/" + rest
+    return f"{match.group(1).lower()}://{match.group(2).lower()}{rest}"
+
+
+def _gen_cases(path: Path, data: Mapping[str, Any]) -> list[Case]:
+    _unknown(str(path), data, _FILE_KEYS)
+    raw_cases = data.get("cases")
+    if not isinstance(raw_cases, list) or not raw_cases:
+        raise FixtureError(f"{path}: `cases` must be a non-empty list")
+    transformation = (
+        (path.parent / str(data["transformation"])).resolve()
+        if data.get("transformation")
+        else _default_transformation(path)
+    )
+    common_md = _mapping(f"{path}: metadata", data.get("metadata"))
+    common_creds = _mapping(f"{path}: credentials", data.get("credentials"))
+    common_fetch = _fetch(f"{path}: fetch", data.get("fetch"))
+    common_geo = _mapping(f"{path}: geolocation", data.get("geolocation"))
+    limits = _limits(f"{path}: limits", data.get("limits"))
+    name = data.get("name")
+    cases: list[Case] = []
+    names: set[str] = set()
+    for index, raw in enumerate(raw_cases, start=1):
+        where = f"{path}: case {index}"
+        if not isinstance(raw, Mapping):
+            raise FixtureError(f"{where}: a case is a mapping")
+        _unknown(where, raw, _CASE_KEYS)
+        case_name = str(raw.get("name") or f"case {index}")
+        where = f"{path}: case '{case_name}'"
+        if case_name in names:
+            raise FixtureError(f"{where}: two cases share this name")
+        names.add(case_name)
+        if ("event" in raw) == ("events" in raw):
+            raise FixtureError(f"{where}: give exactly one of `event` or `events`")
+        events = [raw["event"]] if "event" in raw else raw["events"]
+        if not isinstance(events, list) or not events or not all(isinstance(e, Mapping) for e in events):
+            raise FixtureError(f"{where}: `events` must be a non-empty list of objects")
+        if ("expect" in raw) == ("golden" in raw):
+            raise FixtureError(f"{where}: give exactly one of `expect` or `golden`")
+        expect = None
+        if "expect" in raw:
+            expect = raw["expect"] if isinstance(raw["expect"], list) else [raw["expect"]]
+            if len(expect) != len(events):
+                raise FixtureError(f"{where}: {len(events)} event(s) but {len(expect)} expectation(s)")
+            for position, item in enumerate(expect, start=1):
+                _check_expectation(f"{where}: expectation {position}", item)
+        logs = raw.get("logs")
+        if logs is not None and not (isinstance(logs, list) and all(isinstance(x, str) for x in logs)):
+            raise FixtureError(f"{where}: `logs` must be a list of strings")
+        case = Case(
+            name=case_name,
+            path=path,
+            transformation=transformation,
+            transformation_name=name,
+            events=[dict(e) for e in events],
+            metadata={**common_md, **_mapping(f"{where}: metadata", raw.get("metadata"))},
+            credentials={**common_creds, **_mapping(f"{where}: credentials", raw.get("credentials"))},
+            fetch={**common_fetch, **_fetch(f"{where}: fetch", raw.get("fetch"))},
+            geolocation={**common_geo, **_mapping(f"{where}: geolocation", raw.get("geolocation"))},
+            limits=limits,
+            expect=expect,
+            golden=(path.parent / str(raw["golden"])) if "golden" in raw else None,
+            logs=logs,
+        )
+        ids = [m.get("messageId") for m in (e.get("message", e) for e in case.events) if isinstance(m, Mapping)]
+        present = [i for i in ids if i is not None]
+        if len(set(map(str, present))) != len(present):
+            raise FixtureError(f"{where}: events in one case need distinct messageIds")
+        cases.append(case)
+    return cases
+
+
+def _check_expectation(where: str, item: Any) -> None:
+    if not isinstance(item, Mapping) or len(item) != 1 or next(iter(item)) not in _EXPECT_KEYS:
+        raise FixtureError(f"{where}: one of {', '.join(sorted(_EXPECT_KEYS))}")
+    kind, value = next(iter(item.items()))
+    if kind == "dropped" and value is not True:
+        raise FixtureError(f"{where}: `dropped: true`")
+    if kind == "output" and not isinstance(value, Mapping):
+        raise FixtureError(f"{where}: `output` is one event object (use `outputs` for a list)")
+    if kind == "outputs" and not (isinstance(value, list) and all(isinstance(v, Mapping) for v in value)):
+        raise FixtureError(f"{where}: `outputs` is a list of event objects")
+    if kind == "match" and not isinstance(value, (Mapping, list)):
+        raise FixtureError(f"{where}: `match` is an object, or a list of objects for a fan-out")
+    if kind == "error":
+        if isinstance(value, Mapping):
+            _unknown(where, value, _ERROR_KEYS)
+        elif not isinstance(value, str):
+            raise FixtureError(f"{where}: `error` is a string or a mapping of name, message, line")
+
+
+def _rudder_cli_cases(path: Path, spec: Mapping[str, Any]) -> list[Case]:
+    body = _mapping(f"{path}: spec", spec.get("spec"))
+    if body.get("code") is not None:
+        raise FixtureError(f"{path}: inline `code` is not supported; point `file` at the transformation")
+    if not body.get("file"):
+        raise FixtureError(f"{path}: the transformation spec has no `file`")
+    transformation = (path.parent / str(body["file"])).resolve()
+    cases: list[Case] = []
+    for suite in body.get("tests") or []:
+        suite = _mapping(f"{path}: tests", suite)
+        input_dir = path.parent / str(suite.get("input", ""))
+        output_dir = path.parent / str(suite["output"]) if suite.get("output") else None
+        if not input_dir.is_dir():
+            raise FixtureError(f"{path}: test suite '{suite.get('name')}': input directory {input_dir} not found")
+        for file in sorted(input_dir.glob("*.json")):
+            try:
+                data = json.loads(_read(file))
+            except json.JSONDecodeError as exc:
+                raise FixtureError(f"{file}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
+            events = data if isinstance(data, list) else [data]
+            cases.append(Case(
+                name=f"{suite.get('name', 'tests')}/{file.name}",
+                path=path,
+                transformation=transformation,
+                transformation_name=str(body.get("name") or DEFAULT_TRANSFORMATION.name),
+                events=events,
+                rudder_cli_output=(output_dir / file.name) if output_dir else None,
+                rudder_cli=True,
+            ))
+    return cases
+
+
+# -- running and matching -------------------------------------------------------------------
+
+
+def run_case(case: Case, *, update: bool = False) -> Outcome:
+    """Run a case and compare; with `update`, write its golden (or rudder-cli output) file instead."""
+    if not case.transformation.exists():
+        return Outcome(case, False, f"transformation {case.transformation} not found (run `gen build`?)")
+    transformation = Transformation.from_path(case.transformation, case.transformation_name, limits=case.limits)
+    try:
+        items = request_items(case.events, metadata=case.metadata, credentials=case.credentials or None)
+        result = transformation.run(
+            items, fetch=case.fetch, geolocation=case.geolocation, test_mode=True,
+            new_message_id=lambda: "(new messageId)",
+        )
+    except RequestFailed as exc:
+        return Outcome(case, False, f"RudderStack's transformer would fail this request (HTTP 500): {exc}")
+    if case.rudder_cli:
+        return _check_rudder_cli(case, result, update)
+    actual = observe(items, result)
+    if case.golden is not None:
+        if update:
+            _write_json(case.golden, {"expect": actual["events"]})
+            return Outcome(case, True, updated=True)
+        if not case.golden.exists():
+            return Outcome(case, False, f"golden file {case.golden} is missing; run `gen test --update` to write it")
+        golden = json.loads(_read(case.golden))
+        expected = golden.get("expect") if isinstance(golden, Mapping) else None
+        if not isinstance(expected, list) or len(expected) != len(case.events):
+            return Outcome(case, False, f"golden file {case.golden} does not hold one expectation per event")
+        case_expect = expected
+    else:
+        case_expect = case.expect or []
+    problems = []
+    for position, (want, got) in enumerate(zip(case_expect, actual["events"], strict=True), start=1):
+        problem = compare(want, got)
+        if problem:
+            problems.append(f"event {position} ({_label(case.events[position - 1])}):\n{_indent(problem)}")
+    if actual["unattributed"]:
+        problems.append("outputs that belong to no input messageId:\n" + _indent(_json(actual["unattributed"])))
+    if case.logs is not None and case.logs != result.logs:
+        problems.append("logs differ:\n" + _indent(_diff(case.logs, result.logs)))
+    return Outcome(case, not problems, "\n".join(problems))
+
+
+def observe(items: list[dict[str, Any]], result: RunResult) -> dict[str, Any]:
+    """What came out for each input event, in the expectation format (`output`, `dropped`, `error`, ...)."""
+    by_id: dict[Any, list[dict[str, Any]]] = {}
+    for entry in result.response:
+        by_id.setdefault(jsvalues.same_value_key(entry.get("metadata", {}).get("messageId")), []).append(entry)
+    events = []
+    for item in items:
+        entries = by_id.pop(jsvalues.same_value_key(item["metadata"].get("messageId")), [])
+        events.append(_summarize(entries))
+    unattributed = [e for entries in by_id.values() for e in entries]
+    return {"events": events, "unattributed": unattributed}
+
+
+def _summarize(entries: list[dict[str, Any]]) -> dict[str, Any]:
+    errors = [e for e in entries if e.get("statusCode") == 400]
+    outputs = [e["output"] for e in entries if e.get("statusCode") == 200]
+    if errors:
+        return {"error": parse_error(errors[0]["error"])}
+    if outputs:
+        return {"output": outputs[0]} if len(outputs) == 1 else {"outputs": outputs}
+    return {"dropped": True}
+
+
+def parse_error(text: str) -> dict[str, Any]:
+    """Split a RudderStack error string into name, message and the line it points at."""
+    header, _, frames = text.partition("\n    at ")
+    name, sep, message = header.partition(": ")
+    if not sep:
+        name, message = "Error", header
+    line = None
+    located = re.match(r"^(.*) \[[^\[\]]*:(\d+):\d+\]$", message, re.DOTALL)
+    if located:
+        message, line = located.group(1), int(located.group(2))
+    elif frames:
+        first = re.search(r":(\d+):\d+\)?$", frames.split("\n")[0])
+        line = int(first.group(1)) if first else None
+    parsed: dict[str, Any] = {"name": name, "message": message}
+    if line is not None:
+        parsed["line"] = line
+    return parsed
+
+
+def compare(want: Mapping[str, Any], got: Mapping[str, Any]) -> str:
+    """Empty when the observation meets the expectation, else a readable explanation."""
+    kind, value = next(iter(want.items()))
+    got_kind = next(iter(got))
+    if kind == "error":
+        expected_error = parse_error(value) if isinstance(value, str) else dict(value)
+        if got_kind != "error":
+            return f"expected an error {_json(expected_error)}, got {_describe(got)}"
+        actual_error = got["error"]
+        wrong = [
+            k for k in ("name", "message", "line") if k in expected_error and expected_error[k] != actual_error.get(k)
+        ]
+        if wrong:
+            return _diff(_json({k: expected_error[k] for k in wrong}), _json({k: actual_error.get(k) for k in wrong}))
+        return ""
+    if kind == "dropped":
+        return "" if got_kind == "dropped" else f"expected the event to be dropped, got {_describe(got)}"
+    outputs = [got["output"]] if got_kind == "output" else got.get("outputs") if got_kind == "outputs" else None
+    if outputs is None:
+        return f"expected output, got {_describe(got)}"
+    if kind == "output":
+        return "" if outputs == [value] else _diff(_json(value), _json(outputs[0] if len(outputs) == 1 else outputs))
+    if kind == "outputs":
+        return "" if outputs == value else _diff(_json(value), _json(outputs))
+    patterns = value if isinstance(value, list) else [value]
+    if len(patterns) != len(outputs):
+        return f"expected {len(patterns)} output event(s), got {len(outputs)}:\n{_indent(_json(outputs))}"
+    for pattern, output in zip(patterns, outputs, strict=True):
+        if not is_subset(pattern, output):
+            return _diff(_json(pattern), _json(project(output, pattern)))
+    return ""
+
+
+def is_subset(pattern: Any, value: Any) -> bool:
+    """Objects match when every key of the pattern matches; lists element by element; else equality."""
+    if isinstance(pattern, Mapping):
+        return isinstance(value, Mapping) and all(k in value and is_subset(v, value[k]) for k, v in pattern.items())
+    if isinstance(pattern, list):
+        return (
+            isinstance(value, list)
+            and len(pattern) == len(value)
+            and all(is_subset(p, v) for p, v in zip(pattern, value, strict=True))
+        )
+    return _same(pattern, value)
+
+
+def project(value: Any, pattern: Any) -> Any:
+    """The part of `value` a subset pattern looks at, for a readable diff."""
+    if isinstance(pattern, Mapping) and isinstance(value, Mapping):
+        return {k: project(value[k], pattern[k]) if k in value else "<missing>" for k in pattern}
+    if isinstance(pattern, list) and isinstance(value, list) and len(pattern) == len(value):
+        return [project(v, p) for v, p in zip(value, pattern, strict=True)]
+    return value
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    return bool(a == b)
+
+
+def _check_rudder_cli(case: Case, result: RunResult, update: bool) -> Outcome:
+    transformed = [
+        entry["output"] if entry["statusCode"] == 200 else {"error": entry["error"]}
+        for entry in result.response
+        if entry["statusCode"] != 298
+    ]
+    target = case.rudder_cli_output
+    if update and target is not None:
+        _write_json(target, transformed)
+        return Outcome(case, True, updated=True)
+    if target is None or not target.exists():
+        errors = [t["error"] for t in transformed if "error" in t and len(t) == 1]
+        return Outcome(case, not errors, "" if not errors else "events failed:\n" + _indent("\n".join(errors)))
+    expected = json.loads(_read(target))
+    if expected == transformed:
+        return Outcome(case, True)
+    return Outcome(case, False, f"{target}:\n" + _indent(_diff(_json(expected), _json(transformed))))
+
+
+# -- text -----------------------------------------------------------------------------------
+
+
+def _json(value: Any) -> str:
+    return jsvalues.dumps(value, indent=2)
+
+
+def _write_json(path: Path, value: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(_json(value) + "\n", encoding="utf-8")
+
+
+def _diff(expected: str | list[str], actual: str | list[str]) -> str:
+    a = expected.splitlines() if isinstance(expected, str) else expected
+    b = actual.splitlines() if isinstance(actual, str) else actual
+    return "\n".join(difflib.unified_diff(a, b, "expected", "actual", lineterm=""))
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line for line in text.splitlines())
+
+
+def _describe(got: Mapping[str, Any]) -> str:
+    kind, value = next(iter(got.items()))
+    if kind == "dropped":
+        return "a dropped event"
+    if kind == "error":
+        return f"an error {_json(value)}"
+    return f"{kind}:\n{_indent(_json(value))}"
+
+
+def _label(event: Mapping[str, Any]) -> str:
+    message = event.get("message", event) if isinstance(event.get("message"), Mapping) else event
+    parts = [str(message.get(k)) for k in ("type", "event", "messageId") if message.get(k) is not None]
+    return " ".join(parts) or "event"
+
+
+def iter_cases(paths: list[Path]) -> Iterator[Case]:
+    for path in discover(paths):
+        yield from load(path)
