@@ -10,7 +10,7 @@ from typing import Any
 import click
 import yaml
 
-from . import fixtures
+from . import contract, fixtures
 from .runtime import CannedResponse, Limits, RequestFailed, Transformation, jsvalues, request_items
 
 USAGE_ERROR = 2
@@ -63,6 +63,38 @@ def _read_mapping(path: str | None, what: str) -> Any:
 @click.version_option(package_name="gen")
 def main() -> None:
     """Make a RudderStack → Customer.io tracking plan executable, and test transformations locally."""
+
+
+@main.command()
+@click.argument("contract_file", metavar="[CONTRACT]", default="contract.yaml",
+                type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", default="generated", show_default=True, type=click.Path(path_type=Path),
+              help="Directory the generated files go to.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if the generated files are not up to date.")
+def build(contract_file: Path, out_dir: Path, check: bool) -> None:
+    """Render CONTRACT (default contract.yaml) into generated/transformation.js.
+
+    All problems are reported at once, as FILE:LINE:COLUMN: error: …; with any error
+    nothing is written and the exit code is 2.
+    """
+    try:
+        text = contract_file.read_text(encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot read {contract_file}: {exc.strerror}")
+    result = contract.compile_contract(text, str(contract_file))
+    for diagnostic in result.diagnostics:
+        click.echo(str(diagnostic), err=True)
+    if not result.ok:
+        errors = sum(1 for d in result.diagnostics if d.severity == "error")
+        click.echo(f"{errors} error{'s' if errors != 1 else ''}; nothing written", err=True)
+        sys.exit(USAGE_ERROR)
+    if check:
+        stale = contract.drift(result.files, out_dir)
+        for path in stale:
+            click.echo(f"{path} is out of date with {contract_file}; run `gen build`", err=True)
+        sys.exit(1 if stale else 0)
+    for path in contract.write(result.files, out_dir):
+        click.echo(f"wrote {path}")
 
 
 @main.command()

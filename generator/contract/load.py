@@ -1,0 +1,118 @@
+"""Stage 1, load: YAML text → plain data plus the line and column of every key and value."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .diagnostics import Diagnostic
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int
+    column: int
+
+
+@dataclass
+class Source:
+    """Where each part of the loaded document came from."""
+
+    file: str
+    text: str
+    keys: dict[Path, Position] = field(default_factory=dict)
+    values: dict[Path, Position] = field(default_factory=dict)
+
+    def at(self, path: Path, *, key: bool = False) -> Position:
+        """The position of a value (or of its key), falling back to the nearest enclosing one."""
+        table = self.keys if key else self.values
+        probe = path
+        while probe:
+            if probe in table:
+                return table[probe]
+            if probe in self.keys:
+                return self.keys[probe]
+            probe = probe[:-1]
+        return self.values.get((), Position(1, 1))
+
+    def line(self, path: Path) -> int:
+        return self.at(path, key=True).line
+
+
+@dataclass
+class Loaded:
+    data: Any
+    source: Source
+    diagnostics: list[Diagnostic]
+
+
+def load(text: str, file: str = "contract.yaml") -> Loaded:
+    """Parse YAML keeping positions; YAML errors and duplicate keys become diagnostics."""
+    source = Source(file=file, text=text)
+    diagnostics: list[Diagnostic] = []
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        diagnostics.append(Diagnostic(file, line, column, "error", f"invalid YAML: {problem}"))
+        return Loaded(None, source, diagnostics)
+    except yaml.YAMLError as exc:
+        diagnostics.append(Diagnostic(file, 1, 1, "error", f"invalid YAML: {exc}"))
+        return Loaded(None, source, diagnostics)
+    if node is None:
+        return Loaded(None, source, diagnostics)
+    constructor = yaml.SafeLoader("")
+    data = _convert(node, (), source, diagnostics, constructor)
+    return Loaded(data, source, diagnostics)
+
+
+def _position(mark: Any) -> Position:
+    return Position(mark.line + 1, mark.column + 1)
+
+
+def _convert(
+    node: yaml.Node, path: Path, source: Source, diagnostics: list[Diagnostic], constructor: yaml.SafeLoader
+) -> Any:
+    source.values[path] = _position(node.start_mark)
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        first_seen: dict[str, Position] = {}
+        for key_node, value_node in node.value:
+            key = constructor.construct_object(key_node, deep=True)
+            where = _position(key_node.start_mark)
+            if not isinstance(key, str):
+                diagnostics.append(Diagnostic(
+                    source.file, where.line, where.column, "error", f"keys must be strings, not {key!r}"))
+                key = str(key)
+            if key in first_seen:
+                earlier = first_seen[key]
+                diagnostics.append(Diagnostic(
+                    source.file, where.line, where.column, "error",
+                    f"duplicate key '{key}' (first defined at line {earlier.line})",
+                ))
+                continue
+            first_seen[key] = where
+            child: Path = (*path, key)
+            source.keys[child] = where
+            result[key] = _convert(value_node, child, source, diagnostics, constructor)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        items = []
+        for index, item in enumerate(node.value):
+            element: Path = (*path, index)
+            source.keys[element] = _position(item.start_mark)
+            items.append(_convert(item, element, source, diagnostics, constructor))
+        return items
+    value = constructor.construct_object(node, deep=True)
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("latin-1")
+    return value

@@ -1,0 +1,495 @@
+"""Stage 2, validate: every problem in the contract at once, each at its line and column.
+
+The contract language is documented in docs/contract.md; this module is its grammar.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from .diagnostics import Diagnostic, Severity
+from .load import Path, Source
+from .names import variant_key
+
+TOP_KEYS = ("contract", "settings", "annotations", "properties", "shapes", "events")
+CONTRACT_KEYS = ("name", "version", "description")
+SETTINGS_KEYS = ("match_variants", "unplanned_events", "undeclared_properties", "on_violation")
+ANNOTATION_KEYS = ("violations", "flag", "repairs", "stamp")
+EVENT_KEYS = (
+    "description", "aliases", "match_variants", "properties", "require_any_of", "undeclared_properties", "on_violation",
+)
+SHAPE_KEYS = ("description", "properties", "undeclared_properties")
+PROPERTY_KEYS = (
+    "use", "type", "required", "default", "description", "values", "synonyms", "pattern", "minimum", "maximum",
+    "items", "properties",
+)
+TYPES = ("string", "number", "integer", "boolean", "timestamp", "email", "currency", "enum", "object", "array")
+POLICIES = {
+    "unplanned_events": ("pass", "flag", "drop"),
+    "undeclared_properties": ("keep", "flag", "drop"),
+    "on_violation": ("flag", "drop"),
+}
+DEFAULT_ANNOTATIONS = {
+    "violations": "violationErrors",
+    "flag": "dq_issues",
+    "repairs": "gen_repairs",
+    "stamp": "tracking_plan",
+}
+_FIELD_NAME = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
+
+
+class Validator:
+    """Walks the loaded data and records diagnostics; it never stops at the first."""
+
+    def __init__(self, data: Any, source: Source) -> None:
+        self.data = data
+        self.source = source
+        self.diagnostics: list[Diagnostic] = []
+
+    # -- reporting ---------------------------------------------------------------------------
+
+    def report(self, path: Path, message: str, *, key: bool = False, severity: Severity = "error") -> None:
+        where = self.source.at(path, key=key)
+        self.diagnostics.append(Diagnostic(self.source.file, where.line, where.column, severity, message))
+
+    def unknown_keys(self, path: Path, mapping: dict[str, Any], allowed: Iterable[str], what: str) -> None:
+        allowed = tuple(allowed)
+        for key in mapping:
+            if key in allowed:
+                continue
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else f" (expected one of: {', '.join(allowed)})"
+            self.report((*path, key), f"unknown key '{key}' in {what}{hint}", key=True)
+
+    def expect_mapping(self, path: Path, value: Any, what: str) -> dict[str, Any] | None:
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            self.report(path, f"{what} must be a mapping, not {_kind(value)}")
+            return None
+        return value
+
+    def expect_string(self, path: Path, value: Any, what: str, *, allow_empty: bool = False) -> str | None:
+        if not isinstance(value, str):
+            self.report(path, f"{what} must be a string, not {_kind(value)}")
+            return None
+        if not allow_empty and not value.strip():
+            self.report(path, f"{what} must not be empty")
+            return None
+        return value
+
+    def expect_bool(self, path: Path, value: Any, what: str) -> None:
+        if not isinstance(value, bool):
+            self.report(path, f"{what} must be true or false, not {_kind(value)}")
+
+    def expect_choice(self, path: Path, value: Any, choices: tuple[str, ...], what: str) -> None:
+        if value not in choices:
+            close = difflib.get_close_matches(str(value), choices, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            self.report(path, f"{what} must be one of {', '.join(choices)}, not {value!r}{hint}")
+
+    # -- the document ------------------------------------------------------------------------
+
+    def run(self) -> list[Diagnostic]:
+        root = self.data
+        if root is None:
+            self.report((), "the contract is empty: it needs at least `contract` and `events`")
+            return self.diagnostics
+        if not isinstance(root, dict):
+            self.report((), f"the contract must be a mapping, not {_kind(root)}")
+            return self.diagnostics
+        self.unknown_keys((), root, TOP_KEYS, "the contract")
+        self.contract_block(root)
+        self.settings_block(root)
+        self.annotations_block(root)
+        shared = self.shared_properties(root)
+        shapes = self.shapes_block(root, shared)
+        self.events_block(root, shared, shapes)
+        return self.diagnostics
+
+    def contract_block(self, root: dict[str, Any]) -> None:
+        if "contract" not in root:
+            self.report((), "missing `contract:` (name and version of the tracking plan)")
+            return
+        block = self.expect_mapping(("contract",), root["contract"], "`contract`")
+        if block is None:
+            return
+        self.unknown_keys(("contract",), block, CONTRACT_KEYS, "`contract`")
+        if "name" not in block:
+            self.report(("contract",), "`contract` needs a `name`", key=True)
+        else:
+            self.expect_string(("contract", "name"), block["name"], "`contract.name`")
+        if "version" not in block:
+            self.report(("contract",), "`contract` needs a `version`", key=True)
+        elif isinstance(block["version"], bool) or not isinstance(block["version"], (int, str)):
+            self.report(("contract", "version"), "`contract.version` must be an integer or a string")
+        if "description" in block:
+            self.expect_string(("contract", "description"), block["description"], "`contract.description`")
+
+    def settings_block(self, root: dict[str, Any]) -> None:
+        block = self.expect_mapping(("settings",), root.get("settings"), "`settings`")
+        if block is None:
+            return
+        self.unknown_keys(("settings",), block, SETTINGS_KEYS, "`settings`")
+        for key, value in block.items():
+            if key == "match_variants":
+                self.expect_bool(("settings", key), value, "`settings.match_variants`")
+            elif key in POLICIES:
+                self.expect_choice(("settings", key), value, POLICIES[key], f"`settings.{key}`")
+
+    def annotations_block(self, root: dict[str, Any]) -> None:
+        block = self.expect_mapping(("annotations",), root.get("annotations"), "`annotations`")
+        if block is None:
+            return
+        self.unknown_keys(("annotations",), block, ANNOTATION_KEYS, "`annotations`")
+        names: dict[str, str] = {}
+        for key, value in block.items():
+            if key not in ANNOTATION_KEYS:
+                continue
+            text = self.expect_string(("annotations", key), value, f"`annotations.{key}`")
+            if text is None:
+                continue
+            if not _FIELD_NAME.match(text):
+                self.report(("annotations", key), f"`annotations.{key}` must be a plain field name, not {text!r}")
+            if key != "flag" and text in names:
+                self.report(("annotations", key), f"`annotations.{key}` uses the same context field as "
+                            f"`annotations.{names[text]}`")
+            names.setdefault(text, key)
+
+    # -- properties --------------------------------------------------------------------------
+
+    def shared_properties(self, root: dict[str, Any]) -> dict[str, Any]:
+        block = self.expect_mapping(("properties",), root.get("properties"), "`properties`")
+        if block is None:
+            return {}
+        for name, spec in block.items():
+            self.property((("properties", name)), name, spec, shared={}, shapes=None, allow_use=False)
+        return block
+
+    def shapes_block(self, root: dict[str, Any], shared: dict[str, Any]) -> dict[str, Any]:
+        block = self.expect_mapping(("shapes",), root.get("shapes"), "`shapes`")
+        if block is None:
+            return {}
+        for name, spec in block.items():
+            path: Path = ("shapes", name)
+            body = self.expect_mapping(path, spec, f"shape '{name}'")
+            if body is None:
+                continue
+            self.unknown_keys(path, body, SHAPE_KEYS, f"shape '{name}'")
+            if "description" in body:
+                self.expect_string((*path, "description"), body["description"], "`description`")
+            if "undeclared_properties" in body:
+                self.expect_choice((*path, "undeclared_properties"), body["undeclared_properties"],
+                                   POLICIES["undeclared_properties"], "`undeclared_properties`")
+            props = self.expect_mapping((*path, "properties"), body.get("properties"), "`properties`")
+            if not props:
+                self.report(path, f"shape '{name}' needs `properties`", key=True)
+                continue
+            for prop, prop_spec in props.items():
+                self.property((*path, "properties", prop), prop, prop_spec, shared=shared, shapes=block)
+        return block
+
+    def property(
+        self,
+        path: Path,
+        name: str,
+        spec: Any,
+        *,
+        shared: dict[str, Any],
+        shapes: dict[str, Any] | None,
+        allow_use: bool = True,
+    ) -> None:
+        """One property definition: inline (`type: …`) or a shared one (`use: name`) with overrides."""
+        if not name.strip():
+            self.report(path, "a property name must not be empty", key=True)
+        if isinstance(spec, str) and allow_use:
+            self.report(path, f"write `{{use: {spec}}}` to use a shared property, or give a mapping with `type`")
+            return
+        body = self.expect_mapping(path, spec, f"property '{name}'")
+        if body is None:
+            if spec is None:
+                self.report(path, f"property '{name}' needs a definition (a mapping with `type` or `use`)")
+            return
+        self.unknown_keys(path, body, PROPERTY_KEYS, f"property '{name}'")
+        if "use" in body:
+            if not allow_use:
+                self.report((*path, "use"), "shared properties cannot `use` other shared properties", key=True)
+                return
+            target = self.expect_string((*path, "use"), body["use"], "`use`")
+            if target is None:
+                return
+            if target not in shared:
+                close = difflib.get_close_matches(target, list(shared), n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                self.report((*path, "use"), f"no shared property '{target}' under `properties:`{hint}")
+                return
+            structural = sorted(set(body) - {"use", "required", "default", "description"})
+            if structural:
+                self.report((*path, structural[0]), f"with `use`, only required, default and description can be "
+                            f"overridden, not '{structural[0]}'", key=True)
+            merged = {**shared[target], **{k: v for k, v in body.items() if k != "use"}}
+            if isinstance(shared[target], dict) and "default" in body:
+                self.default_value((*path, "default"), merged)
+            if "required" in body:
+                self.expect_bool((*path, "required"), body["required"], "`required`")
+            return
+        if "type" not in body:
+            self.report(path, f"property '{name}' needs a `type` (one of: {', '.join(TYPES)}) or `use`")
+            return
+        kind = body["type"]
+        self.expect_choice((*path, "type"), kind, TYPES, "`type`")
+        if kind not in TYPES:
+            return
+        if "required" in body:
+            self.expect_bool((*path, "required"), body["required"], "`required`")
+        if "description" in body:
+            self.expect_string((*path, "description"), body["description"], "`description`")
+        self.type_keys(path, body, kind, shared=shared, shapes=shapes)
+        if "default" in body:
+            self.default_value((*path, "default"), body)
+
+    def type_keys(
+        self, path: Path, body: dict[str, Any], kind: str, *, shared: dict[str, Any], shapes: dict[str, Any] | None
+    ) -> None:
+        allowed = {
+            "enum": {"values", "synonyms"},
+            "string": {"pattern"},
+            "number": {"minimum", "maximum"},
+            "integer": {"minimum", "maximum"},
+            "array": {"items"},
+            "object": {"properties"},
+        }.get(kind, set())
+        for key in ("values", "synonyms", "pattern", "minimum", "maximum", "items", "properties"):
+            if key in body and key not in allowed:
+                self.report((*path, key), f"`{key}` does not apply to type {kind}", key=True)
+        if kind == "enum":
+            self.enum_keys(path, body)
+        if "pattern" in body and kind == "string":
+            pattern = self.expect_string((*path, "pattern"), body["pattern"], "`pattern`")
+            if pattern is not None:
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    self.report((*path, "pattern"), f"`pattern` is not a valid regular expression: {exc}")
+        for bound in ("minimum", "maximum"):
+            if bound in body and kind in ("number", "integer"):
+                value = body[bound]
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                    self.report((*path, bound), f"`{bound}` must be a number")
+        if (
+            isinstance(body.get("minimum"), (int, float)) and isinstance(body.get("maximum"), (int, float))
+            and body["minimum"] > body["maximum"]
+        ):
+            self.report((*path, "maximum"), "`maximum` is below `minimum`")
+        if kind == "array":
+            if "items" not in body:
+                self.report(path, "an array needs `items`: a shape name, or a property definition", key=True)
+            else:
+                self.items((*path, "items"), body["items"], shared=shared, shapes=shapes)
+        if kind == "object" and "properties" in body:
+            props = self.expect_mapping((*path, "properties"), body["properties"], "`properties`")
+            for prop, spec in (props or {}).items():
+                self.property((*path, "properties", prop), prop, spec, shared=shared, shapes=shapes)
+
+    def items(self, path: Path, value: Any, *, shared: dict[str, Any], shapes: dict[str, Any] | None) -> None:
+        if isinstance(value, str):
+            if shapes is None:
+                self.report(path, "shared properties cannot refer to shapes; declare the array on the event")
+            elif value not in shapes:
+                close = difflib.get_close_matches(value, list(shapes), n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                self.report(path, f"no shape '{value}' under `shapes:`{hint}")
+            return
+        self.property(path, "items", value, shared=shared, shapes=shapes)
+
+    def enum_keys(self, path: Path, body: dict[str, Any]) -> None:
+        values = body.get("values")
+        if not isinstance(values, list) or not values:
+            self.report(path if "values" not in body else (*path, "values"),
+                        "an enum needs `values`: a non-empty list of strings", key="values" not in body)
+            return
+        seen: dict[str, int] = {}
+        for index, value in enumerate(values):
+            if not isinstance(value, str) or not value.strip():
+                self.report((*path, "values", index), f"enum values must be non-empty strings, not {value!r}")
+                continue
+            if value.lower() in seen:
+                self.report((*path, "values", index), f"enum value {value!r} repeats {values[seen[value.lower()]]!r} "
+                            "(enums compare without case)")
+            seen.setdefault(value.lower(), index)
+        synonyms = body.get("synonyms")
+        if synonyms is None:
+            return
+        block = self.expect_mapping((*path, "synonyms"), synonyms, "`synonyms`")
+        if block is None:
+            return
+        owner: dict[str, str] = {}
+        for canonical, alternatives in block.items():
+            if canonical not in values:
+                self.report((*path, "synonyms", canonical), f"synonyms for {canonical!r}, which is not one of the "
+                            f"`values`", key=True)
+            if not isinstance(alternatives, list) or not all(isinstance(a, str) and a.strip() for a in alternatives):
+                self.report((*path, "synonyms", canonical), "synonyms are a list of non-empty strings")
+                continue
+            for index, alternative in enumerate(alternatives):
+                lowered = alternative.strip().lower()
+                if lowered in seen and values[seen[lowered]] != canonical:
+                    self.report((*path, "synonyms", canonical, index),
+                                f"synonym {alternative!r} is already the value {values[seen[lowered]]!r}")
+                elif lowered in owner and owner[lowered] != canonical:
+                    self.report((*path, "synonyms", canonical, index),
+                                f"synonym {alternative!r} is also a synonym of {owner[lowered]!r}")
+                owner.setdefault(lowered, canonical)
+
+    def default_value(self, path: Path, body: dict[str, Any]) -> None:
+        from .values import check_value  # a default must already be a valid, canonical value
+
+        problem = check_value(body, body["default"])
+        if problem:
+            self.report(path, f"`default` {problem}")
+        if body.get("required") is True:
+            self.report(path, "a required property cannot have a `default` (the default would hide the violation)")
+
+    # -- events ------------------------------------------------------------------------------
+
+    def events_block(self, root: dict[str, Any], shared: dict[str, Any], shapes: dict[str, Any]) -> None:
+        if "events" not in root:
+            self.report((), "missing `events:` (the canonical events of the tracking plan)")
+            return
+        block = self.expect_mapping(("events",), root["events"], "`events`")
+        if not block:
+            if block is not None:
+                self.report(("events",), "`events` must declare at least one event")
+            return
+        settings: dict[str, Any] = root["settings"] if isinstance(root.get("settings"), dict) else {}
+        default_variants = settings.get("match_variants", False) is True
+        claimed: dict[str, tuple[str, Path, str]] = {}  # exact name → (event, path, how)
+        variants: dict[str, tuple[str, Path, str]] = {}  # variant key → (event, path, spelling)
+        annotations: dict[str, Any] = root["annotations"] if isinstance(root.get("annotations"), dict) else {}
+        flag_field = annotations.get("flag", DEFAULT_ANNOTATIONS["flag"])
+        for name in block:
+            claimed[name] = (name, ("events", name), "the canonical name")
+        for name, spec in block.items():
+            path: Path = ("events", name)
+            if not name.strip():
+                self.report(path, "an event name must not be empty", key=True)
+            body = self.expect_mapping(path, spec, f"event '{name}'")
+            if body is None:
+                body = {}
+            self.unknown_keys(path, body, EVENT_KEYS, f"event '{name}'")
+            if "description" in body:
+                self.expect_string((*path, "description"), body["description"], "`description`")
+            for key in ("undeclared_properties", "on_violation"):
+                if key in body:
+                    self.expect_choice((*path, key), body[key], POLICIES[key], f"`{key}`")
+            match_variants = default_variants
+            if "match_variants" in body:
+                self.expect_bool((*path, "match_variants"), body["match_variants"], "`match_variants`")
+                match_variants = body["match_variants"] is True
+            spellings = [(name, path, "the canonical name")]
+            aliases = body.get("aliases", [])
+            if not isinstance(aliases, list):
+                self.report((*path, "aliases"), "`aliases` must be a list of event names")
+                aliases = []
+            for index, alias in enumerate(aliases):
+                alias_path: Path = (*path, "aliases", index)
+                if self.expect_string(alias_path, alias, "an alias") is None:
+                    continue
+                owner = claimed.get(alias)
+                if owner and owner[0] == name and owner[2] == "the canonical name":
+                    self.report(alias_path, f"alias {alias!r} is the event's own name", severity="warning")
+                    continue
+                if owner:
+                    self.report(alias_path, f"alias {alias!r} is already {owner[2]} of event '{owner[0]}' "
+                                f"(line {self.source.line(owner[1])})")
+                    continue
+                claimed[alias] = (name, alias_path, "an alias")
+                spellings.append((alias, alias_path, "an alias"))
+            if match_variants:
+                for spelling, spelling_path, how in spellings:
+                    key = variant_key(spelling)
+                    other = variants.get(key)
+                    if other and other[0] != name:
+                        self.report(spelling_path, f"{how} {spelling!r} of event '{name}' and {other[2]!r} of event "
+                                    f"'{other[0]}' (line {self.source.line(other[1])}) are spelling variants of each "
+                                    f"other ('{key}'); with match_variants they cannot be told apart")
+                    variants.setdefault(key, (name, spelling_path, spelling))
+            props = self.expect_mapping((*path, "properties"), body.get("properties"), "`properties`") or {}
+            for prop, prop_spec in props.items():
+                self.property((*path, "properties", prop), prop, prop_spec, shared=shared, shapes=shapes)
+                if prop == flag_field:
+                    self.report((*path, "properties", prop), f"property '{prop}' is the violation flag field "
+                                "(`annotations.flag`); rename one of them", key=True)
+            self.require_any_of(path, body.get("require_any_of"), props)
+        # a canonical name that is a variant of another event's spelling, when only one side matches variants
+        self.cross_variant_shadows(block, default_variants)
+
+    def cross_variant_shadows(self, block: dict[str, Any], default_variants: bool) -> None:
+        """A spelling of an event that does not match variants must not be a variant of one that does.
+
+        Pairs where both events match variants are reported by events_block.
+        """
+
+        def body(name: str) -> dict[str, Any]:
+            value = block.get(name)
+            return value if isinstance(value, dict) else {}
+
+        def matches(name: str) -> bool:
+            return body(name).get("match_variants", default_variants) is True
+
+        spellings: list[tuple[str, str, Path]] = []
+        for name in block:
+            spellings.append((name, name, ("events", name)))
+            aliases = body(name).get("aliases")
+            for index, alias in enumerate(aliases if isinstance(aliases, list) else []):
+                if isinstance(alias, str):
+                    spellings.append((name, alias, ("events", name, "aliases", index)))
+        keys = {
+            name: {variant_key(spelling) for owner, spelling, _ in spellings if owner == name}
+            for name in block
+            if matches(name)
+        }
+        for owner, spelling, path in spellings:
+            if matches(owner):
+                continue
+            for name, variant_keys in keys.items():
+                if name != owner and variant_key(spelling) in variant_keys:
+                    self.report(path, f"{spelling!r} of event '{owner}' is a spelling variant of event '{name}', "
+                                f"which matches variants: '{name}' would take it")
+
+    def require_any_of(self, path: Path, value: Any, props: dict[str, Any]) -> None:
+        if value is None:
+            return
+        where: Path = (*path, "require_any_of")
+        groups = value if isinstance(value, list) and all(isinstance(v, list) for v in value) else [value]
+        for group_index, group in enumerate(groups):
+            if not isinstance(group, list) or len(group) < 2 or not all(isinstance(g, str) for g in group):
+                self.report(where, "`require_any_of` is a list of property names (or a list of such lists), "
+                            "each with at least two names")
+                return
+            for index, prop in enumerate(group):
+                if prop not in props:
+                    at = (*where, group_index, index) if groups is value else (*where, index)
+                    self.report(at, f"'{prop}' is not a property of this event")
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "a mapping"
+
+
+def validate(data: Any, source: Source) -> list[Diagnostic]:
+    return Validator(data, source).run()

@@ -1,0 +1,270 @@
+// ---------------------------------------------------------------------------
+// Enforcement helpers. This part is the same in every build; the contract's
+// rules follow below it. Nothing here throws on a malformed payload: a bad
+// value becomes a violation and the original value stays.
+// ---------------------------------------------------------------------------
+
+function hasOwn(object, key) {
+  return Object.prototype.hasOwnProperty.call(object, key);
+}
+
+function isPlainObject(value) {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+// `Order Completed`, `order_completed`, `order-completed`, `orderCompleted` → `order completed`.
+// Mirrors generator/contract/names.py, which checks the contract for collisions.
+function variantKey(name) {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[\s_.\-]+/g, ' ').trim().toLowerCase();
+}
+
+// -- Reports: what enforcement found and changed on one event ---------------
+
+function newReport() {
+  return { violations: [], labels: [], repairs: [] };
+}
+
+// RudderStack's violation taxonomy (rudder-transformer src/util/eventValidation.js).
+const VIOLATION_TYPES = {
+  required: 'Required-Missing',
+  type: 'Datatype-Mismatch',
+  additionalProperties: 'Additional-Properties',
+};
+
+function pointer(path) {
+  return path.map((part) => '/' + String(part).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+}
+
+function schemaPath(path, keyword) {
+  let out = '#';
+  for (const part of path) out += typeof part === 'number' ? '/items' : '/properties/' + part;
+  return out + '/' + keyword;
+}
+
+function dotted(path) {
+  return path.join('.');
+}
+
+// `path` is where the offending value lives, e.g. ['properties', 'products', 0, 'price'].
+function addViolation(report, keyword, message, path, property) {
+  const entry = { type: VIOLATION_TYPES[keyword] || 'Advance-Rules-Violation', message: message };
+  if (property !== undefined) entry.property = property;
+  entry.meta = { instancePath: pointer(path), schemaPath: schemaPath(path, keyword) };
+  report.violations.push(entry);
+  // Customer.io's flat field names the property relative to properties/traits.
+  const where = (path[0] === 'properties' || path[0] === 'traits' ? path.slice(1) : path)
+    .concat(property === undefined ? [] : [property]);
+  report.labels.push(entry.type + (where.length ? ':' + dotted(where) : ''));
+}
+
+function addRepair(report, path, from, to, rule) {
+  report.repairs.push({ property: dotted(path), from: from, to: to, rule: rule });
+}
+
+// -- Coercion: repair a value when its meaning is certain, never invent one --
+
+const MONEY = /^(-)?\s*(?:[$€£¥₹]\s*)?(-)?(\d{1,3}(?:,\d{3})+|\d+)?(\.\d+)?\s*(?:[$€£¥₹])?$/;
+
+// "$49.00", "1,299.50", " 49 ", "USD 12.50", "12.50 EUR" → a number; anything else → undefined.
+function parseAmount(text) {
+  let rest = text.trim();
+  const code = /^([A-Za-z]{3})\s*(?=[-\d.$€£¥₹])|\s*([A-Za-z]{3})$/;
+  rest = rest.replace(code, '').trim();
+  const match = MONEY.exec(rest);
+  if (!match || (match[3] === undefined && match[4] === undefined) || (match[1] && match[2])) return undefined;
+  const digits = (match[3] || '0').replace(/,/g, '') + (match[4] || '');
+  const value = Number(digits);
+  if (!Number.isFinite(value)) return undefined;
+  return match[1] || match[2] ? -value : value;
+}
+
+const BOOLEAN_WORDS = { true: true, false: false, yes: true, no: false, 1: true, 0: false };
+
+const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+
+// ISO 8601 text → epoch milliseconds, or undefined. A time without an offset is
+// UTC, as on RudderStack's servers.
+function parseIsoTimestamp(text) {
+  const m = ISO_TIMESTAMP.exec(text.trim());
+  if (!m) return undefined;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const [hour, minute, second] = [Number(m[4] || 0), Number(m[5] || 0), Number(m[6] || 0)];
+  const millis = m[7] ? Math.floor(Number('0.' + m[7]) * 1000) : 0;
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return undefined;
+  let offset = 0;
+  if (m[8] && m[8].toUpperCase() !== 'Z') {
+    const sign = m[8][0] === '-' ? -1 : 1;
+    const digits = m[8].slice(1).replace(':', '');
+    const offsetHours = Number(digits.slice(0, 2));
+    const offsetMinutes = Number(digits.slice(2) || 0);
+    if (offsetHours > 23 || offsetMinutes > 59) return undefined;
+    offset = sign * (offsetHours * 60 + offsetMinutes);
+  }
+  const epoch = Date.UTC(year, month - 1, day, hour, minute, second, millis);
+  const check = new Date(epoch);
+  if (check.getUTCDate() !== day || check.getUTCMonth() !== month - 1) return undefined;
+  return epoch - offset * 60000;
+}
+
+// Unix time: seconds below 1e11 (before year 5138), milliseconds above.
+function epochMillis(number) {
+  return Math.abs(number) < 1e11 ? number * 1000 : number;
+}
+
+function toIso(millis) {
+  if (!Number.isFinite(millis) || Math.abs(millis) > 8.64e15) return undefined;
+  return new Date(Math.round(millis)).toISOString();
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+function typeError(kind) {
+  return { keyword: 'type', message: 'must be ' + kind };
+}
+
+// One value against one rule: { value } when it is (or was repaired into) a
+// valid value, or { keyword, message } when it is a violation.
+function coerce(rule, value) {
+  switch (rule.type) {
+    case 'string':
+      if (typeof value === 'string') return { value: value.trim() };
+      if (typeof value === 'number' && Number.isFinite(value)) return { value: String(value) };
+      return typeError('string');
+    case 'number':
+    case 'integer': {
+      let number = value;
+      if (typeof value === 'string') number = parseAmount(value);
+      if (typeof number !== 'number' || !Number.isFinite(number)) return typeError(rule.type);
+      if (rule.type === 'integer' && !Number.isInteger(number)) return typeError('integer');
+      return { value: number };
+    }
+    case 'boolean': {
+      if (typeof value === 'boolean') return { value: value };
+      const word = typeof value === 'string' ? value.trim().toLowerCase() : typeof value === 'number' ? String(value) : null;
+      if (word !== null && hasOwn(BOOLEAN_WORDS, word)) return { value: BOOLEAN_WORDS[word] };
+      return typeError('boolean');
+    }
+    case 'timestamp': {
+      let millis;
+      if (typeof value === 'number') millis = epochMillis(value);
+      else if (typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) millis = epochMillis(Number(value));
+      else if (typeof value === 'string') millis = parseIsoTimestamp(value);
+      const iso = millis === undefined ? undefined : toIso(millis);
+      return iso === undefined ? { keyword: 'format', message: 'must match format "date-time"' } : { value: iso };
+    }
+    case 'email': {
+      if (typeof value !== 'string') return typeError('string');
+      const email = value.trim().toLowerCase();
+      return EMAIL.test(email) ? { value: email } : { keyword: 'format', message: 'must match format "email"' };
+    }
+    case 'currency': {
+      if (typeof value !== 'string') return typeError('string');
+      const code = value.trim().toUpperCase();
+      return /^[A-Z]{3}$/.test(code) ? { value: code } : { keyword: 'pattern', message: 'must match pattern "^[A-Z]{3}$"' };
+    }
+    case 'enum': {
+      if (typeof value !== 'string' && typeof value !== 'number') return typeError('string');
+      const key = String(value).trim().toLowerCase();
+      if (hasOwn(rule.lookup, key)) return { value: rule.lookup[key] };
+      return { keyword: 'enum', message: 'must be equal to one of the allowed values' };
+    }
+    case 'object':
+      return isPlainObject(value) ? { value: value } : typeError('object');
+    case 'array':
+      return Array.isArray(value) ? { value: value } : typeError('array');
+    default:
+      return { value: value };
+  }
+}
+
+function withinRules(rule, value) {
+  if (rule.pattern !== undefined && !new RegExp(rule.pattern).test(value)) {
+    return { keyword: 'pattern', message: 'must match pattern "' + rule.pattern + '"' };
+  }
+  if (rule.minimum !== undefined && value < rule.minimum) return { keyword: 'minimum', message: 'must be >= ' + rule.minimum };
+  if (rule.maximum !== undefined && value > rule.maximum) return { keyword: 'maximum', message: 'must be <= ' + rule.maximum };
+  return null;
+}
+
+function isBlank(value) {
+  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+}
+
+function copyJson(value) {
+  return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+}
+
+// -- Checking properties ------------------------------------------------------
+
+// container[key] against rule; `path` is where container lives.
+function checkProperty(container, key, rule, path, report) {
+  const here = path.concat([key]);
+  const present = hasOwn(container, key);
+  const value = present ? container[key] : undefined;
+  if (isBlank(value)) {
+    if (rule.required) {
+      addViolation(report, 'required', "must have required property '" + key + "'", path, key);
+    } else if (!present && rule.default !== undefined) {
+      container[key] = copyJson(rule.default);
+      addRepair(report, here, null, rule.default, 'default');
+    }
+    return;
+  }
+  checkValue(container, key, rule, here, report);
+}
+
+function checkValue(container, key, rule, path, report) {
+  const original = container[key];
+  const result = coerce(rule, original);
+  if (result.keyword !== undefined) {
+    addViolation(report, result.keyword, result.message, path);
+    return;
+  }
+  if (result.value !== original) {
+    container[key] = result.value;
+    addRepair(report, path, original, result.value, rule.type);
+  }
+  const broken = withinRules(rule, result.value);
+  if (broken) addViolation(report, broken.keyword, broken.message, path);
+  if (rule.type === 'object' && rule.properties !== undefined) {
+    checkObject(result.value, rule, path, report);
+  } else if (rule.type === 'array') {
+    const items = resolveShape(rule.items);
+    for (let index = 0; index < result.value.length; index += 1) {
+      if (isBlank(result.value[index])) {
+        addViolation(report, 'type', 'must be ' + items.type, path.concat([index]));
+      } else {
+        checkValue(result.value, index, items, path.concat([index]), report);
+      }
+    }
+  }
+}
+
+function checkObject(object, rule, path, report) {
+  for (const key of Object.keys(rule.properties)) {
+    checkProperty(object, key, rule.properties[key], path, report);
+  }
+  undeclared(object, rule.properties, rule.undeclared || 'keep', path, report, null);
+}
+
+// Properties the contract does not declare: keep, flag or drop them.
+function undeclared(object, declared, policy, path, report, flagField) {
+  if (policy === 'keep') return;
+  for (const key of Object.keys(object)) {
+    if (hasOwn(declared, key) || key === flagField) continue;
+    if (policy === 'flag') {
+      addViolation(report, 'additionalProperties', 'must NOT have additional properties', path, key);
+    } else {
+      addRepair(report, path.concat([key]), object[key], null, 'undeclared');
+      delete object[key];
+    }
+  }
+}
+
+// At least one property of each group must be present ("SKU or product_id").
+function requireAnyOf(object, group, path, report) {
+  for (const key of group) {
+    if (hasOwn(object, key) && !isBlank(object[key])) return;
+  }
+  addViolation(report, 'required', 'must have at least one of ' + group.map((k) => "'" + k + "'").join(', '), path, group.join('|'));
+}
