@@ -189,3 +189,7 @@ def test_command(paths: tuple[Path, ...], update: bool) -> None:
         click.echo(f"updated {updated} expected-output file(s)")
     click.echo(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

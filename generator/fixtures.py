@@ -18,12 +18,16 @@ from typing import Any
 
 import yaml
 
+from .contract import compile_contract
+from .contract.render import OUTPUT
 from .runtime import CannedResponse, Limits, RequestFailed, RunResult, Transformation, jsvalues, request_items
 
 FIXTURE_SUFFIXES = (".fixture.yaml", ".fixture.yml", ".fixture.json")
 DEFAULT_TRANSFORMATION = Path("generated") / "transformation.js"
 
-_FILE_KEYS = {"transformation", "name", "metadata", "credentials", "fetch", "geolocation", "limits", "cases"}
+_FILE_KEYS = {
+    "transformation", "contract", "name", "metadata", "credentials", "fetch", "geolocation", "limits", "cases",
+}
 _CASE_KEYS = {"name", "event", "events", "metadata", "credentials", "fetch", "geolocation", "expect", "golden", "logs"}
 _EXPECT_KEYS = {"output", "outputs", "match", "dropped", "error"}
 _ERROR_KEYS = {"name", "message", "line"}
@@ -42,6 +46,8 @@ class Case:
     transformation: Path
     transformation_name: str | None
     events: list[dict[str, Any]]
+    # When set, the transformation is built from this contract in memory instead.
+    contract: Path | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
     credentials: dict[str, Any] = field(default_factory=dict)
     fetch: dict[str, CannedResponse] = field(default_factory=dict)
@@ -192,11 +198,14 @@ def _gen_cases(path: Path, data: Mapping[str, Any]) -> list[Case]:
     raw_cases = data.get("cases")
     if not isinstance(raw_cases, list) or not raw_cases:
         raise FixtureError(f"{path}: `cases` must be a non-empty list")
+    if data.get("transformation") and data.get("contract"):
+        raise FixtureError(f"{path}: give `transformation` or `contract`, not both")
     transformation = (
         (path.parent / str(data["transformation"])).resolve()
         if data.get("transformation")
         else _default_transformation(path)
     )
+    contract_path = (path.parent / str(data["contract"])).resolve() if data.get("contract") else None
     common_md = _mapping(f"{path}: metadata", data.get("metadata"))
     common_creds = _mapping(f"{path}: credentials", data.get("credentials"))
     common_fetch = _fetch(f"{path}: fetch", data.get("fetch"))
@@ -237,6 +246,7 @@ def _gen_cases(path: Path, data: Mapping[str, Any]) -> list[Case]:
             path=path,
             transformation=transformation,
             transformation_name=name,
+            contract=contract_path,
             events=[dict(e) for e in events],
             metadata={**common_md, **_mapping(f"{where}: metadata", raw.get("metadata"))},
             credentials={**common_creds, **_mapping(f"{where}: credentials", raw.get("credentials"))},
@@ -311,9 +321,15 @@ def _rudder_cli_cases(path: Path, spec: Mapping[str, Any]) -> list[Case]:
 
 def run_case(case: Case, *, update: bool = False) -> Outcome:
     """Run a case and compare; with `update`, write its golden (or rudder-cli output) file instead."""
-    if not case.transformation.exists():
+    if case.contract is not None:
+        code, problem = _build_contract(case.contract)
+        if code is None:
+            return Outcome(case, False, problem)
+        transformation = Transformation(code, case.transformation_name or "transformation.js", limits=case.limits)
+    elif not case.transformation.exists():
         return Outcome(case, False, f"transformation {case.transformation} not found (run `gen build`?)")
-    transformation = Transformation.from_path(case.transformation, case.transformation_name, limits=case.limits)
+    else:
+        transformation = Transformation.from_path(case.transformation, case.transformation_name, limits=case.limits)
     try:
         items = request_items(case.events, metadata=case.metadata, credentials=case.credentials or None)
         result = transformation.run(
@@ -348,6 +364,23 @@ def run_case(case: Case, *, update: bool = False) -> Outcome:
     if case.logs is not None and case.logs != result.logs:
         problems.append("logs differ:\n" + _indent(_diff(case.logs, result.logs)))
     return Outcome(case, not problems, "\n".join(problems))
+
+
+_built: dict[tuple[Path, float], str] = {}
+
+
+def _build_contract(path: Path) -> tuple[str | None, str]:
+    """The transformation a contract renders to (cached per file version), or why there is none."""
+    try:
+        key = (path, path.stat().st_mtime)
+    except OSError as exc:
+        return None, f"contract {path} cannot be read: {exc.strerror}"
+    if key not in _built:
+        result = compile_contract(path.read_text(encoding="utf-8"), str(path))
+        if not result.ok:
+            return None, "the contract has errors:\n" + "\n".join(map(str, result.diagnostics))
+        _built[key] = result.files[OUTPUT]
+    return _built[key], ""
 
 
 def observe(items: list[dict[str, Any]], result: RunResult) -> dict[str, Any]:

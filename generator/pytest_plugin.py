@@ -57,3 +57,9 @@ class FixtureCase(pytest.Item):
 
     def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, 0, f"gen fixture: {self.case.name}"
+
+
+@pytest.fixture
+def gen_update(request: pytest.FixtureRequest) -> bool:
+    """True under `pytest --gen-update`: golden files should be rewritten, not compared."""
+    return bool(request.config.getoption("gen_update"))

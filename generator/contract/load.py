@@ -62,6 +62,9 @@ def load(text: str, file: str = "contract.yaml") -> Loaded:
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
         diagnostics.append(Diagnostic(file, line, column, "error", f"invalid YAML: {problem}"))
+        if exc.context and exc.context_mark and exc.problem_mark:
+            start = exc.context_mark
+            diagnostics.append(Diagnostic(file, start.line + 1, start.column + 1, "note", exc.context))
         return Loaded(None, source, diagnostics)
     except yaml.YAMLError as exc:
         diagnostics.append(Diagnostic(file, 1, 1, "error", f"invalid YAML: {exc}"))

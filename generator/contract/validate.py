@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+import quickjs
+
 from .diagnostics import Diagnostic, Severity
 from .load import Path, Source
 from .names import variant_key
@@ -237,17 +239,18 @@ class Validator:
             if "required" in body:
                 self.expect_bool((*path, "required"), body["required"], "`required`")
             return
+        if "required" in body:
+            self.expect_bool((*path, "required"), body["required"], "`required`")
+        if "description" in body:
+            self.expect_string((*path, "description"), body["description"], "`description`")
         if "type" not in body:
-            self.report(path, f"property '{name}' needs a `type` (one of: {', '.join(TYPES)}) or `use`")
+            if not difflib.get_close_matches("type", [k for k in body if k not in PROPERTY_KEYS], n=1):
+                self.report(path, f"property '{name}' needs a `type` (one of: {', '.join(TYPES)}) or `use`")
             return
         kind = body["type"]
         self.expect_choice((*path, "type"), kind, TYPES, "`type`")
         if kind not in TYPES:
             return
-        if "required" in body:
-            self.expect_bool((*path, "required"), body["required"], "`required`")
-        if "description" in body:
-            self.expect_string((*path, "description"), body["description"], "`description`")
         self.type_keys(path, body, kind, shared=shared, shapes=shapes)
         if "default" in body:
             self.default_value((*path, "default"), body)
@@ -270,11 +273,9 @@ class Validator:
             self.enum_keys(path, body)
         if "pattern" in body and kind == "string":
             pattern = self.expect_string((*path, "pattern"), body["pattern"], "`pattern`")
-            if pattern is not None:
-                try:
-                    re.compile(pattern)
-                except re.error as exc:
-                    self.report((*path, "pattern"), f"`pattern` is not a valid regular expression: {exc}")
+            problem = javascript_regex_error(pattern) if pattern is not None else None
+            if problem:
+                self.report((*path, "pattern"), f"`pattern` is not a valid JavaScript regular expression: {problem}")
         for bound in ("minimum", "maximum"):
             if bound in body and kind in ("number", "integer"):
                 value = body[bound]
@@ -475,6 +476,13 @@ class Validator:
                 if prop not in props:
                     at = (*where, group_index, index) if groups is value else (*where, index)
                     self.report(at, f"'{prop}' is not a property of this event")
+
+
+def javascript_regex_error(pattern: str) -> str | None:
+    """Why `new RegExp(pattern)` fails in JavaScript (the generated code's engine), or None."""
+    context = quickjs.Context()
+    check = context.eval("(p) => { try { new RegExp(p); return ''; } catch (e) { return String(e.message); } }")
+    return str(check(pattern)) or None
 
 
 def _kind(value: Any) -> str:
