@@ -150,7 +150,9 @@ function coerce(rule, value) {
       else if (typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) millis = epochMillis(Number(value));
       else if (typeof value === 'string') millis = parseIsoTimestamp(value);
       const iso = millis === undefined ? undefined : toIso(millis);
-      return iso === undefined ? { keyword: 'format', message: 'must match format "date-time"' } : { value: iso };
+      if (iso === undefined) return { keyword: 'format', message: 'must match format "date-time"' };
+      // Customer.io compares date attributes as unix seconds.
+      return rule.output === 'unix_seconds' ? { value: Math.floor(Date.parse(iso) / 1000) } : { value: iso };
     }
     case 'email': {
       if (typeof value !== 'string') return typeError('string');
@@ -196,13 +198,14 @@ function copyJson(value) {
 
 // -- Checking properties ------------------------------------------------------
 
-// container[key] against rule; `path` is where container lives.
-function checkProperty(container, key, rule, path, report) {
+// container[key] against rule; `path` is where container lives. `optional` skips the
+// required check, for a second copy of the same data (identify's context.traits).
+function checkProperty(container, key, rule, path, report, optional) {
   const here = path.concat([key]);
   const present = hasOwn(container, key);
   const value = present ? container[key] : undefined;
   if (isBlank(value)) {
-    if (rule.required) {
+    if (rule.required && !optional) {
       addViolation(report, 'required', "must have required property '" + key + "'", path, key);
     } else if (!present && rule.default !== undefined) {
       container[key] = copyJson(rule.default);
@@ -267,4 +270,74 @@ function requireAnyOf(object, group, path, report) {
     if (hasOwn(object, key) && !isBlank(object[key])) return;
   }
   addViolation(report, 'required', 'must have at least one of ' + group.map((k) => "'" + k + "'").join(', '), path, group.join('|'));
+}
+
+// -- Identity -----------------------------------------------------------------
+
+function isEmail(value) {
+  return typeof value === 'string' && EMAIL.test(value.trim().toLowerCase());
+}
+
+// The traits objects an event carries: identify sends both `traits` and `context.traits`.
+function traitObjects(event) {
+  const found = [];
+  if (isPlainObject(event.traits)) found.push([['traits'], event.traits]);
+  if (isPlainObject(event.context) && isPlainObject(event.context.traits)) found.push([['context', 'traits'], event.context.traits]);
+  return found;
+}
+
+function emailOf(event) {
+  for (const [, traits] of traitObjects(event)) {
+    if (!isBlank(traits.email)) return traits.email;
+  }
+  return undefined;
+}
+
+// Email is a trait, compared as Customer.io compares it: trimmed and lower-cased.
+function normalizeEmails(event, report) {
+  for (const [path, traits] of traitObjects(event)) {
+    if (hasOwn(traits, 'email') && !isBlank(traits.email)) checkValue(traits, 'email', { type: 'email' }, path.concat(['email']), report);
+  }
+}
+
+// -- Dedupe ids ---------------------------------------------------------------
+
+// FNV-1a, 64 bits, over UTF-16 code units; computed in two 32-bit halves.
+function fnv1a64(text) {
+  let high = 0xcbf29ce4;
+  let low = 0x84222325;
+  for (let i = 0; i < text.length; i += 1) {
+    low = (low ^ text.charCodeAt(i)) >>> 0;
+    // multiply by the 64-bit FNV prime 0x100000001b3 = 2^40 + 0x1b3
+    const lowTimes = low * 0x1b3;
+    const carry = Math.floor(lowTimes / 0x100000000);
+    const newLow = lowTimes >>> 0;
+    const newHigh = (Math.imul(high, 0x1b3) + carry + ((low << 8) >>> 0)) >>> 0;
+    high = newHigh;
+    low = newLow;
+  }
+  return (high >>> 0).toString(16).padStart(8, '0') + (low >>> 0).toString(16).padStart(8, '0');
+}
+
+// The same action gets the same id from any source, on any retry: it depends only
+// on the canonical event name and the key values (after repair), never on time or messageId.
+function dedupeId(eventName, values) {
+  return 'evt_' + fnv1a64(JSON.stringify([eventName].concat(values)));
+}
+
+// -- Replay guard -------------------------------------------------------------
+
+function millisOf(value) {
+  if (typeof value === 'number') return epochMillis(value);
+  if (typeof value === 'string') return parseIsoTimestamp(value);
+  return undefined;
+}
+
+function readPath(object, path) {
+  let current = object;
+  for (const part of path) {
+    if (!isPlainObject(current) || !hasOwn(current, part)) return undefined;
+    current = current[part];
+  }
+  return current;
 }

@@ -13,7 +13,7 @@ from typing import Any
 
 from .load import Path, Source
 from .names import variant_key
-from .validate import DEFAULT_ANNOTATIONS
+from .validate import DEFAULT_ANNOTATIONS, DEFAULT_REPLAY, duration_seconds
 
 
 @dataclass(frozen=True)
@@ -52,10 +52,37 @@ class Event:
     on_violation: str
     line: int
     description: str | None
+    dedupe: dict[str, Any] | None = None  # {keys, into}
+    replay: dict[str, Any] | None = None  # {window (seconds), label, policy}
+    line_items: dict[str, Any] | None = None  # {from, event, copy, parentId, index}
 
     @property
     def declared(self) -> dict[str, bool]:
         return {p.name: True for p in self.properties}
+
+    @property
+    def rules(self) -> dict[str, Any]:
+        """The event's options the shared enforcement code reads (JSON data)."""
+        rules: dict[str, Any] = {"onViolation": self.on_violation}
+        for key, value in (("dedupe", self.dedupe), ("replay", self.replay), ("lineItems", self.line_items)):
+            if value is not None:
+                rules[key] = value
+        return rules
+
+
+@dataclass(frozen=True)
+class Traits:
+    """Traits that become Customer.io person attributes."""
+
+    fields: tuple[Property, ...]
+    aliases: tuple[tuple[str, str], ...]  # (alias, trait)
+    on_track: bool
+    undeclared: str
+    line: int
+
+    @property
+    def declared(self) -> dict[str, bool]:
+        return {p.name: True for p in self.fields}
 
 
 @dataclass(frozen=True)
@@ -70,6 +97,11 @@ class Contract:
     shapes: tuple[Shape, ...]
     events: tuple[Event, ...]
     lines: dict[str, int]  # line of each top-level block, for comments
+    scope: dict[str, list[str]] | None = None
+    identity: dict[str, Any] | None = None
+    traits: Traits | None = None
+    replay: dict[str, Any] | None = None
+    batch_dedupe: bool = False
 
     @property
     def stamp(self) -> dict[str, Any]:
@@ -125,6 +157,8 @@ def build_model(data: dict[str, Any], source: Source, file: str) -> Contract:
         for key in ("pattern", "minimum", "maximum"):
             if key in spec:
                 out[key] = spec[key]
+        if spec.get("output", "iso") != "iso":
+            out["output"] = spec["output"]
         if spec["type"] == "array":
             items = spec["items"]
             out["items"] = {"shape": items} if isinstance(items, str) else rule(items)
@@ -140,10 +174,14 @@ def build_model(data: dict[str, Any], source: Source, file: str) -> Contract:
             text = (shared.get(spec["use"]) or {}).get("description")
         return text if isinstance(text, str) else None
 
-    def properties(block: dict[str, Any], path: Path) -> tuple[Property, ...]:
-        return tuple(
-            Property(name, rule(spec), source.line((*path, name)), description(spec)) for name, spec in block.items()
-        )
+    def properties(block: dict[str, Any], path: Path, required: tuple[str, ...] = ()) -> tuple[Property, ...]:
+        out = []
+        for name, spec in block.items():
+            checked = rule(spec)
+            if name in required:
+                checked = {"type": checked["type"], "required": True, **checked}
+            out.append(Property(name, checked, source.line((*path, name)), description(spec)))
+        return tuple(out)
 
     shapes = tuple(
         Shape(
@@ -173,18 +211,65 @@ def build_model(data: dict[str, Any], source: Source, file: str) -> Contract:
                                               else ("events", name, "require_any_of")).line)
                 for index, group in enumerate(groups if nested else [groups])
             )
+        dedupe = body.get("dedupe")
+        dedupe_keys = tuple(dedupe["keys"]) if dedupe else ()
+        replay = body.get("replay")
+        items = body.get("line_items")
         events.append(Event(
             name=name,
             function=_function_name(name, functions),
             aliases=tuple(a for a in body.get("aliases") or [] if a != name),
             match_variants=body.get("match_variants", settings.get("match_variants", False)) is True,
-            properties=properties(body.get("properties") or {}, ("events", name, "properties")),
+            # A dedupe key is required: without it the event cannot be told from a retry.
+            properties=properties(body.get("properties") or {}, ("events", name, "properties"), dedupe_keys),
+            dedupe={"keys": list(dedupe_keys), "into": dedupe["into"]} if dedupe else None,
+            replay={
+                "window": duration_seconds(replay["window"]),
+                "label": replay["window"],
+                "policy": replay.get("policy", "flag"),
+            } if replay else None,
+            line_items={
+                "from": items["from"],
+                "event": items["event"],
+                "copy": list(items.get("copy", [])),
+                "parentId": items.get("parent_id", f"order_{dedupe['into']}" if dedupe else "order_event_id"),
+                "index": items.get("index", "line_index"),
+            } if items else None,
             require_any_of=any_of,
             undeclared=body.get("undeclared_properties", settings.get("undeclared_properties", "keep")),
             on_violation=body.get("on_violation", settings.get("on_violation", "flag")),
             line=source.line(("events", name)),
             description=body.get("description"),
         ))
+
+    traits = None
+    traits_data = data.get("traits")
+    if traits_data:
+        fields = {
+            name: {k: v for k, v in spec.items() if k != "aliases"} for name, spec in traits_data["fields"].items()
+        }
+        traits = Traits(
+            fields=properties(fields, ("traits", "fields")),
+            aliases=tuple(sorted(
+                (alias, name) for name, spec in traits_data["fields"].items() for alias in spec.get("aliases", [])
+            )),
+            on_track=traits_data.get("on_track", False) is True,
+            undeclared=traits_data.get("undeclared", "keep"),
+            line=source.line(("traits",)),
+        )
+    replay_data = data.get("replay")
+    any_replay = any(isinstance(b, dict) and b.get("replay") for b in data["events"].values())
+    replay_config = None
+    if replay_data is not None or any_replay:
+        merged = {**DEFAULT_REPLAY, **(replay_data or {})}
+        replay_config = {
+            "flag": merged["flag"],
+            "context": merged["context"],
+            "markers": [marker.split(".") for marker in merged["markers"]],
+            "futureTolerance": duration_seconds(merged["future_tolerance"]),
+        }
+    identity_data = data.get("identity")
+    scope_data = data.get("scope")
 
     return Contract(
         file=file,
@@ -197,6 +282,18 @@ def build_model(data: dict[str, Any], source: Source, file: str) -> Contract:
         shapes=shapes,
         events=tuple(events),
         lines={key: source.line((key,)) for key in data},
+        scope={
+            "destinationTypes": list(scope_data.get("destination_types", [])),
+            "destinationIds": list(scope_data.get("destination_ids", [])),
+        } if scope_data else None,
+        identity={
+            "requireIds": identity_data.get("require_ids", "flag"),
+            "emailUserId": identity_data.get("email_user_id", "flag"),
+            **({"userIdPattern": identity_data["user_id_pattern"]} if "user_id_pattern" in identity_data else {}),
+        } if identity_data is not None else None,
+        traits=traits,
+        replay=replay_config,
+        batch_dedupe=settings.get("batch_dedupe", False) is True,
     )
 
 

@@ -17,24 +17,53 @@ from .diagnostics import Diagnostic, Severity
 from .load import Path, Source
 from .names import variant_key
 
-TOP_KEYS = ("contract", "settings", "annotations", "properties", "shapes", "events")
+TOP_KEYS = (
+    "contract", "settings", "annotations", "scope", "identity", "traits", "replay", "properties", "shapes", "events",
+)
 CONTRACT_KEYS = ("name", "version", "description")
-SETTINGS_KEYS = ("match_variants", "unplanned_events", "undeclared_properties", "on_violation")
+SETTINGS_KEYS = ("match_variants", "unplanned_events", "undeclared_properties", "on_violation", "batch_dedupe")
+SCOPE_KEYS = ("destination_types", "destination_ids")
+IDENTITY_KEYS = ("require_ids", "email_user_id", "user_id_pattern")
+TRAITS_KEYS = ("on_track", "undeclared", "fields")
+REPLAY_KEYS = ("flag", "context", "markers", "future_tolerance")
+EVENT_REPLAY_KEYS = ("window", "policy")
+DEDUPE_KEYS = ("keys", "into")
+LINE_ITEM_KEYS = ("from", "event", "copy", "parent_id", "index")
 ANNOTATION_KEYS = ("violations", "flag", "repairs", "stamp")
 EVENT_KEYS = (
     "description", "aliases", "match_variants", "properties", "require_any_of", "undeclared_properties", "on_violation",
+    "dedupe", "replay", "line_items",
 )
 SHAPE_KEYS = ("description", "properties", "undeclared_properties")
 PROPERTY_KEYS = (
     "use", "type", "required", "default", "description", "values", "synonyms", "pattern", "minimum", "maximum",
-    "items", "properties",
+    "items", "properties", "output",
 )
+TIMESTAMP_OUTPUTS = ("iso", "unix_seconds")
 TYPES = ("string", "number", "integer", "boolean", "timestamp", "email", "currency", "enum", "object", "array")
 POLICIES = {
     "unplanned_events": ("pass", "flag", "drop"),
     "undeclared_properties": ("keep", "flag", "drop"),
     "on_violation": ("flag", "drop"),
+    "require_ids": ("flag", "drop"),
+    "email_user_id": ("flag", "move", "drop"),
+    "replay": ("flag", "drop"),
 }
+DEFAULT_REPLAY = {
+    "flag": "is_replay", "context": "gen_replay", "markers": ["context.replay"], "future_tolerance": "10m",
+}
+_DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+
+
+def duration_seconds(text: Any) -> int | None:
+    """`4h`, `30m`, `1h30m`, `2d`, `90s` → seconds; None when it is not a duration."""
+    if not isinstance(text, str) or not text:
+        return None
+    match = _DURATION.match(text.strip())
+    if not match or not any(match.groups()):
+        return None
+    days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
 DEFAULT_ANNOTATIONS = {
     "violations": "violationErrors",
     "flag": "dq_issues",
@@ -65,6 +94,8 @@ class Validator:
                 continue
             close = difflib.get_close_matches(key, allowed, n=1)
             hint = f"; did you mean '{close[0]}'?" if close else f" (expected one of: {', '.join(allowed)})"
+            if " " in key.strip():
+                hint += "; a comma inside an unquoted value in {…} starts a new key: quote the value"
             self.report((*path, key), f"unknown key '{key}' in {what}{hint}", key=True)
 
     def expect_mapping(self, path: Path, value: Any, what: str) -> dict[str, Any] | None:
@@ -108,10 +139,103 @@ class Validator:
         self.contract_block(root)
         self.settings_block(root)
         self.annotations_block(root)
+        self.scope_block(root)
+        self.identity_block(root)
+        self.replay_block(root)
         shared = self.shared_properties(root)
         shapes = self.shapes_block(root, shared)
+        self.traits_block(root, shared, shapes)
         self.events_block(root, shared, shapes)
         return self.diagnostics
+
+    def string_list(self, path: Path, value: Any, what: str) -> list[str]:
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            self.report(path, f"{what} must be a list of non-empty strings")
+            return []
+        return value
+
+    def field_name(self, path: Path, value: Any, what: str) -> str | None:
+        text = self.expect_string(path, value, what)
+        if text is not None and not _FIELD_NAME.match(text):
+            self.report(path, f"{what} must be a plain field name, not {text!r}")
+            return None
+        return text
+
+    def duration(self, path: Path, value: Any, what: str) -> None:
+        if duration_seconds(value) is None:
+            self.report(path, f"{what} must be a duration such as 4h, 30m, 1h30m, 2d or 90s, not {value!r}")
+
+    def scope_block(self, root: dict[str, Any]) -> None:
+        block = self.expect_mapping(("scope",), root.get("scope"), "`scope`")
+        if block is None:
+            return
+        self.unknown_keys(("scope",), block, SCOPE_KEYS, "`scope`")
+        for key in SCOPE_KEYS:
+            if key in block:
+                self.string_list(("scope", key), block[key], f"`scope.{key}`")
+        if not any(block.get(key) for key in SCOPE_KEYS):
+            self.report(("scope",), "`scope` needs destination_types or destination_ids (or leave it out)", key=True)
+
+    def identity_block(self, root: dict[str, Any]) -> None:
+        block = self.expect_mapping(("identity",), root.get("identity"), "`identity`")
+        if block is None:
+            return
+        self.unknown_keys(("identity",), block, IDENTITY_KEYS, "`identity`")
+        for key in ("require_ids", "email_user_id"):
+            if key in block:
+                self.expect_choice(("identity", key), block[key], POLICIES[key], f"`identity.{key}`")
+        if "user_id_pattern" in block:
+            pattern = self.expect_string(("identity", "user_id_pattern"), block["user_id_pattern"], "`user_id_pattern`")
+            problem = javascript_regex_error(pattern) if pattern is not None else None
+            if problem:
+                self.report(("identity", "user_id_pattern"),
+                            f"`user_id_pattern` is not a valid JavaScript regular expression: {problem}")
+
+    def replay_block(self, root: dict[str, Any]) -> None:
+        block = self.expect_mapping(("replay",), root.get("replay"), "`replay`")
+        if block is None:
+            return
+        self.unknown_keys(("replay",), block, REPLAY_KEYS, "`replay`")
+        for key in ("flag", "context"):
+            if key in block:
+                self.field_name(("replay", key), block[key], f"`replay.{key}`")
+        if "markers" in block:
+            for index, marker in enumerate(self.string_list(("replay", "markers"), block["markers"], "`markers`")):
+                parts = marker.split(".")
+                if len(parts) < 2 or parts[0] not in ("context", "properties", "traits") or not all(parts):
+                    self.report(("replay", "markers", index), f"a marker is a path under context, properties or "
+                                f"traits, such as context.replay, not {marker!r}")
+        if "future_tolerance" in block:
+            self.duration(("replay", "future_tolerance"), block["future_tolerance"], "`future_tolerance`")
+
+    def traits_block(self, root: dict[str, Any], shared: dict[str, Any], shapes: dict[str, Any]) -> None:
+        block = self.expect_mapping(("traits",), root.get("traits"), "`traits`")
+        if block is None:
+            return
+        self.unknown_keys(("traits",), block, TRAITS_KEYS, "`traits`")
+        if "on_track" in block:
+            self.expect_bool(("traits", "on_track"), block["on_track"], "`traits.on_track`")
+        if "undeclared" in block:
+            self.expect_choice(("traits", "undeclared"), block["undeclared"], POLICIES["undeclared_properties"],
+                               "`traits.undeclared`")
+        fields = self.expect_mapping(("traits", "fields"), block.get("fields"), "`traits.fields`")
+        if not fields:
+            self.report(("traits",), "`traits` needs `fields`: the person attributes Customer.io receives", key=True)
+            return
+        owner: dict[str, str] = {}
+        for name, spec in fields.items():
+            path: Path = ("traits", "fields", name)
+            aliases: Any = []
+            if isinstance(spec, dict) and "aliases" in spec:
+                aliases = spec["aliases"]
+                spec = {k: v for k, v in spec.items() if k != "aliases"}
+            self.property(path, name, spec, shared=shared, shapes=shapes)
+            for index, alias in enumerate(self.string_list((*path, "aliases"), aliases, "`aliases`")
+                                          if aliases != [] else []):
+                if alias in fields or alias in owner:
+                    other = alias if alias in fields else owner[alias]
+                    self.report((*path, "aliases", index), f"trait alias {alias!r} is already trait '{other}'")
+                owner.setdefault(alias, name)
 
     def contract_block(self, root: dict[str, Any]) -> None:
         if "contract" not in root:
@@ -138,8 +262,8 @@ class Validator:
             return
         self.unknown_keys(("settings",), block, SETTINGS_KEYS, "`settings`")
         for key, value in block.items():
-            if key == "match_variants":
-                self.expect_bool(("settings", key), value, "`settings.match_variants`")
+            if key in ("match_variants", "batch_dedupe"):
+                self.expect_bool(("settings", key), value, f"`settings.{key}`")
             elif key in POLICIES:
                 self.expect_choice(("settings", key), value, POLICIES[key], f"`settings.{key}`")
 
@@ -265,12 +389,15 @@ class Validator:
             "integer": {"minimum", "maximum"},
             "array": {"items"},
             "object": {"properties"},
+            "timestamp": {"output"},
         }.get(kind, set())
-        for key in ("values", "synonyms", "pattern", "minimum", "maximum", "items", "properties"):
+        for key in ("values", "synonyms", "pattern", "minimum", "maximum", "items", "properties", "output"):
             if key in body and key not in allowed:
                 self.report((*path, key), f"`{key}` does not apply to type {kind}", key=True)
         if kind == "enum":
             self.enum_keys(path, body)
+        if "output" in body and kind == "timestamp":
+            self.expect_choice((*path, "output"), body["output"], TIMESTAMP_OUTPUTS, "`output`")
         if "pattern" in body and kind == "string":
             pattern = self.expect_string((*path, "pattern"), body["pattern"], "`pattern`")
             problem = javascript_regex_error(pattern) if pattern is not None else None
@@ -426,6 +553,9 @@ class Validator:
                     self.report((*path, "properties", prop), f"property '{prop}' is the violation flag field "
                                 "(`annotations.flag`); rename one of them", key=True)
             self.require_any_of(path, body.get("require_any_of"), props)
+            self.dedupe(path, body.get("dedupe"), props)
+            self.event_replay(path, body.get("replay"))
+            self.line_items(path, body.get("line_items"), props, block)
         # a canonical name that is a variant of another event's spelling, when only one side matches variants
         self.cross_variant_shadows(block, default_variants)
 
@@ -461,6 +591,65 @@ class Validator:
                 if name != owner and variant_key(spelling) in variant_keys:
                     self.report(path, f"{spelling!r} of event '{owner}' is a spelling variant of event '{name}', "
                                 f"which matches variants: '{name}' would take it")
+
+    def dedupe(self, path: Path, value: Any, props: dict[str, Any]) -> None:
+        where: Path = (*path, "dedupe")
+        block = self.expect_mapping(where, value, "`dedupe`")
+        if block is None:
+            return
+        self.unknown_keys(where, block, DEDUPE_KEYS, "`dedupe`")
+        keys = self.string_list((*where, "keys"), block.get("keys"), "`dedupe.keys`")
+        if not keys and "keys" not in block:
+            self.report(where, "`dedupe` needs `keys`: the properties that identify the action", key=True)
+        for index, key in enumerate(keys):
+            if key not in props:
+                self.report((*where, "keys", index), f"dedupe key '{key}' is not a property of this event")
+        if "into" not in block:
+            self.report(where, "`dedupe` needs `into`: the property that receives the event id", key=True)
+            return
+        into = self.field_name((*where, "into"), block["into"], "`dedupe.into`")
+        if into is not None and into in keys:
+            self.report((*where, "into"), f"`into` cannot be one of the keys ('{into}')")
+
+    def event_replay(self, path: Path, value: Any) -> None:
+        where: Path = (*path, "replay")
+        block = self.expect_mapping(where, value, "`replay`")
+        if block is None:
+            return
+        self.unknown_keys(where, block, EVENT_REPLAY_KEYS, "`replay`")
+        if "window" not in block:
+            self.report(where, "`replay` needs a `window`, such as 4h", key=True)
+        else:
+            self.duration((*where, "window"), block["window"], "`window`")
+        if "policy" in block:
+            self.expect_choice((*where, "policy"), block["policy"], POLICIES["replay"], "`replay.policy`")
+
+    def line_items(self, path: Path, value: Any, props: dict[str, Any], events: dict[str, Any]) -> None:
+        where: Path = (*path, "line_items")
+        block = self.expect_mapping(where, value, "`line_items`")
+        if block is None:
+            return
+        self.unknown_keys(where, block, LINE_ITEM_KEYS, "`line_items`")
+        source = block.get("from")
+        if source is None:
+            self.report(where, "`line_items` needs `from`: the array property holding the items", key=True)
+        elif source not in props:
+            self.report((*where, "from"), f"'{source}' is not a property of this event")
+        elif not (isinstance(props[source], dict) and props[source].get("type") == "array"):
+            self.report((*where, "from"), f"'{source}' must be declared as an array to split into line items")
+        target = self.expect_string((*where, "event"), block.get("event"), "`line_items.event`")
+        if target is not None:
+            target_body = events.get(target)
+            if isinstance(target_body, dict) and target_body.get("line_items") is not None:
+                self.report((*where, "event"), f"event '{target}' has line items of its own; they would never end")
+            if target == path[-1]:
+                self.report((*where, "event"), "line items must be another event than the order itself")
+        for index, key in enumerate(self.string_list((*where, "copy"), block.get("copy", []), "`copy`")):
+            if key not in props:
+                self.report((*where, "copy", index), f"'{key}' is not a property of this event")
+        for key in ("parent_id", "index"):
+            if key in block:
+                self.field_name((*where, key), block[key], f"`line_items.{key}`")
 
     def require_any_of(self, path: Path, value: Any, props: dict[str, Any]) -> None:
         if value is None:

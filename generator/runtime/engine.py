@@ -260,8 +260,19 @@ class _Isolate:
             self.ctx.set_time_limit(-1)
 
     def _drain(self, budget: list[float]) -> None:
-        while self._call(budget, self.ctx.execute_pending_job):
-            pass
+        """Run queued jobs until none is left, all against one CPU budget."""
+        started = time.process_time()
+        self.ctx.set_time_limit(max(budget[0], 0.001))
+        try:
+            while self.ctx.execute_pending_job():
+                # QuickJS restarts its timer at every job, so re-arm it with what is left.
+                left = budget[0] - (time.process_time() - started)
+                if left <= 0:
+                    raise quickjs.JSException("InternalError: interrupted")
+                self.ctx.set_time_limit(left)
+        finally:
+            budget[0] -= time.process_time() - started
+            self.ctx.set_time_limit(-1)
 
     def _fatal(self, exc: quickjs.JSException, *, later: bool = False) -> str:
         text = str(exc)
@@ -398,12 +409,12 @@ def _response_json(response: CannedResponse) -> dict[str, Any]:
     return {"status": response.status, "headers": dict(response.headers), "body": response.body}
 
 
-def _strip_undefined(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _strip_undefined(v) for k, v in value.items() if v is not _UNDEFINED}
-    if isinstance(value, list):
-        return [_strip_undefined(v) for v in value]
-    return value
+def _strip_undefined(entry: dict[str, Any]) -> dict[str, Any]:
+    """Drop keys whose value is undefined, as JSON.stringify does; only metadata built here can hold one."""
+    metadata = entry.get("metadata")
+    if isinstance(metadata, dict) and any(v is _UNDEFINED for v in metadata.values()):
+        entry = {**entry, "metadata": {k: v for k, v in metadata.items() if v is not _UNDEFINED}}
+    return entry
 
 
 def _uuid4() -> str:

@@ -28,9 +28,9 @@ def test_a_new_event_is_enforced_after_gen_build(tmp_path: Path, monkeypatch: ob
     assert built.exit_code == 0, built.output
     events = tmp_path / "events.ndjson"
     events.write_text(
-        json.dumps({"type": "track", "event": "review_submitted_v1", "messageId": "r-1",
+        json.dumps({"type": "track", "event": "review_submitted_v1", "messageId": "r-1", "userId": "cus_7",
                     "properties": {"rating": "4", "product_id": "p-9"}}) + "\n"
-        + json.dumps({"type": "track", "event": "reviewSubmitted", "messageId": "r-2",
+        + json.dumps({"type": "track", "event": "reviewSubmitted", "messageId": "r-2", "userId": "cus_7",
                       "properties": {"rating": 9}}) + "\n",
         encoding="utf-8",
     )

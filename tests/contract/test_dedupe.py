@@ -1,0 +1,48 @@
+"""Dedupe ids: the generated JavaScript and an independent Python implementation agree."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from generator.runtime import Transformation
+
+GENERATED = Path(__file__).resolve().parents[2] / "generated" / "transformation.js"
+
+
+def fnv1a64(text: str) -> str:
+    value = 0xCBF29CE484222325
+    for unit in text.encode("utf-16-le").hex(" ", 2).split():  # UTF-16 code units, as JavaScript strings hold them
+        value ^= int(unit[2:4] + unit[0:2], 16)
+        value = (value * 0x100000001B3) % 2**64
+    return f"{value:016x}"
+
+
+def dedupe_id(event: str, values: list[Any]) -> str:
+    return "evt_" + fnv1a64(json.dumps([event, *values], separators=(",", ":"), ensure_ascii=False))
+
+
+SAMPLES = [
+    ("Order Completed", ["1001"]),
+    ("Order Completed", ["1002"]),
+    ("Order Line Item", ["1001", 0]),
+    ("Order Refunded", ["ünïcødé 😀", "r-1"]),
+    ("", []),
+]
+
+
+def test_javascript_and_python_dedupe_ids_agree() -> None:
+    code = GENERATED.read_text(encoding="utf-8").replace(
+        "export function transformEvent(event, metadata) {",
+        "export function transformEvent(event, metadata) {\n"
+        "  return { ids: event.samples.map(([name, values]) => dedupeId(name, values)) };\n",
+    )
+    events = [{"messageId": "m", "samples": [list(s) for s in SAMPLES]}]
+    output = Transformation(code).run(events).response[0]["output"]
+    assert output["ids"] == [dedupe_id(name, values) for name, values in SAMPLES]
+
+
+def test_known_ids_never_change() -> None:
+    """Ids already delivered to Customer.io must stay the same in every later build."""
+    assert dedupe_id("Order Completed", ["1001"]) == "evt_b256ef6e9b7ac09c"
