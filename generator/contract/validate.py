@@ -640,10 +640,10 @@ class Validator:
         target = self.expect_string((*where, "event"), block.get("event"), "`line_items.event`")
         if target is not None:
             target_body = events.get(target)
-            if isinstance(target_body, dict) and target_body.get("line_items") is not None:
-                self.report((*where, "event"), f"event '{target}' has line items of its own; they would never end")
             if target == path[-1]:
                 self.report((*where, "event"), "line items must be another event than the order itself")
+            elif isinstance(target_body, dict) and target_body.get("line_items") is not None:
+                self.report((*where, "event"), f"event '{target}' has line items of its own; they would never end")
         for index, key in enumerate(self.string_list((*where, "copy"), block.get("copy", []), "`copy`")):
             if key not in props:
                 self.report((*where, "copy", index), f"'{key}' is not a property of this event")
