@@ -21,7 +21,7 @@ from typing import Any
 import quickjs
 
 from . import jsvalues
-from .wording import v8_error_text
+from .wording import v8_error_text, v8_message
 
 DEFAULT_NAME = "base transformation"
 FILTERED = 298
@@ -350,7 +350,7 @@ class _Isolate:
         if state["state"] == "encode-failed":
             raise RequestFailed(state["error"])
         if state["state"] == "failed":
-            return f"Error: {v8_error_text(state['error'])}"
+            return f"Error: {v8_message(state['error'])}"
         return "Error: Error: Timed out"  # nothing left that could settle the run
 
 
@@ -371,9 +371,11 @@ def request_items(
     for position, event in enumerate(events, start=1):
         if not isinstance(event, Mapping):
             raise ValueError(f"event {position} is not a JSON object")
+        own_credentials: list[dict[str, Any]] = []
         if is_envelope(event):
             message = dict(event["message"])
             own_metadata = dict(event.get("metadata") or {})
+            own_credentials = _credential_list(event.get("credentials"))
         else:
             message = dict(event)
             own_metadata = {}
@@ -382,8 +384,8 @@ def request_items(
         md = {**common, **own_metadata}
         md.setdefault("messageId", message["messageId"])
         item: dict[str, Any] = {"message": message, "metadata": md}
-        if creds:
-            item["credentials"] = creds
+        if own_credentials or creds:
+            item["credentials"] = own_credentials or creds
         items.append(item)
     return items
 

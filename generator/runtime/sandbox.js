@@ -106,9 +106,12 @@
     return label ? label + ' (' + location + ')' : location;
   }
 
+  // V8 keeps the 10 innermost frames (Error.stackTraceLimit), so a deep helper chain
+  // can push transformEvent's frame out of the trace.
+  const STACK_LIMIT = 10;
   Error.prepareStackTrace = function (err, callsites) {
     let text = errorHeader(err);
-    for (const cs of callsites) text += '\n    at ' + frameText(cs);
+    for (const cs of callsites.slice(0, STACK_LIMIT)) text += '\n    at ' + frameText(cs);
     return text;
   };
 
@@ -394,13 +397,25 @@
 
   // QuickJS lets JavaScript catch an out-of-memory error; V8 disposes the
   // isolate instead, so the wrapper reports it as fatal.
+  // With almost no memory left QuickJS throws its InternalError without a message, or
+  // plain null when it cannot even allocate that. A transformation's own `throw null` is
+  // therefore taken for an out-of-memory error too (docs/runtime.md).
   let outOfMemory = false;
   function isOutOfMemory(e) {
-    if (e === null || (e instanceof InternalErrorCtor && /out of memory/.test(e.message))) {
+    if (e === null || (e instanceof InternalErrorCtor && (e.message === '' || /out of memory/.test(e.message)))) {
       outOfMemory = true;
       return true;
     }
     return false;
+  }
+
+  // error.stack as V8 would give it. Every V8 Error has a string stack; QuickJS builds
+  // none for some errors it raises itself (stack overflow). Reading .stack of null or
+  // undefined still throws, as it does in RudderStack's wrapper.
+  function stackOf(error) {
+    const stack = error.stack;
+    if (typeof stack !== 'string' && error instanceof Error) return errorHeader(error);
+    return stack;
   }
 
   const runtime = Object.freeze({
@@ -410,6 +425,7 @@
       return out;
     },
     isOutOfMemory,
+    stackOf,
   });
 
   // ---------------------------------------------------------------------------

@@ -24,15 +24,19 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 
+def v8_message(message: str) -> str:
+    """A QuickJS error message in V8's words, when it is one of the common ones."""
+    for pattern, replacement in _REWRITES:
+        rewritten, count = pattern.subn(replacement, message, count=1)
+        if count:
+            return rewritten
+    return message
+
+
 def v8_error_text(text: str) -> str:
     """Rewrite the first line of an error string (`Name: message`) in V8's words."""
     first, newline, rest = text.partition("\n")
     name, sep, message = first.partition(": ")
     if not sep:
         return text
-    for pattern, replacement in _REWRITES:
-        rewritten, count = pattern.subn(replacement, message, count=1)
-        if count:
-            message = rewritten
-            break
-    return f"{name}{sep}{message}{newline}{rest}"
+    return f"{name}{sep}{v8_message(message)}{newline}{rest}"

@@ -21,7 +21,7 @@ export async function transformWrapper(payload, runtime) {
       batch = await transformBatch(messages, metadata);
     } catch (error) {
       if (runtime.isOutOfMemory(error)) throw error;
-      results.push({ error: extractStackTrace(error.stack, ['transformBatch']), metadata: {} });
+      results.push({ error: extractStackTrace(runtime.stackOf(error), ['transformBatch']), metadata: {} });
       return results;
     }
     if (!Array.isArray(batch)) {
@@ -61,7 +61,7 @@ export async function transformWrapper(payload, runtime) {
       results.push({ transformedEvent: output, metadata: own });
     } catch (error) {
       if (runtime.isOutOfMemory(error)) throw error;
-      results.push({ error: extractStackTrace(error.stack, ['transformEvent']), metadata: metadataById[messageId] || {} });
+      results.push({ error: extractStackTrace(runtime.stackOf(error), ['transformEvent']), metadata: metadataById[messageId] || {} });
     }
   }));
   return results;

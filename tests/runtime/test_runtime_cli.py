@@ -1,0 +1,124 @@
+"""The `gen run` and `gen test` commands, through click's test runner."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from generator.cli import main
+
+TRANSFORMATIONS = Path(__file__).parent / "transformations"
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def test_gen_run_prints_the_response(tmp_path):
+    events = write(tmp_path / "events.json", '[{"type": "track", "event": "A", "messageId": "m-1"}]')
+    result = CliRunner().invoke(main, ["run", str(TRANSFORMATIONS / "identity.js"), str(events)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == [
+        {
+            "output": {"type": "track", "event": "A", "messageId": "m-1"},
+            "metadata": {"messageId": "m-1"},
+            "statusCode": 200,
+        }
+    ]
+
+
+def test_gen_run_invalid_json_is_a_one_line_usage_error(tmp_path):
+    events = write(tmp_path / "events.json", "not json at all\n")
+    result = CliRunner().invoke(main, ["run", str(TRANSFORMATIONS / "identity.js"), str(events)])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert errors == [f"Error: {events}:1:1: invalid JSON: Expecting value"]
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_gen_run_bigint_output_fails_the_request_with_exit_1(tmp_path):
+    events = write(tmp_path / "events.json", '[{"messageId": "m-1"}]')
+    result = CliRunner().invoke(main, ["run", str(TRANSFORMATIONS / "bigint_output.js"), str(events)])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "gen: error: RudderStack's transformer fails this request (HTTP 500): "
+        "TypeError: Do not know how to serialize a BigInt"
+    ]
+    assert "Traceback" not in result.output
+
+
+def fixture_dir(tmp_path: Path) -> Path:
+    write(
+        tmp_path / "passing.fixture.yaml",
+        f"""\
+        transformation: {TRANSFORMATIONS / "rename.js"}
+        cases:
+          - name: renamed
+            event: {{event: Original, messageId: m-1}}
+            expect:
+              match: {{event: Renamed}}
+        """,
+    )
+    write(
+        tmp_path / "failing.fixture.yaml",
+        f"""\
+        transformation: {TRANSFORMATIONS / "rename.js"}
+        cases:
+          - name: expects the old name
+            event: {{event: Original, messageId: m-1}}
+            expect:
+              match: {{event: Original}}
+        """,
+    )
+    return tmp_path
+
+
+def test_gen_test_reports_a_diff_and_the_counts(tmp_path):
+    result = CliRunner().invoke(main, ["test", str(fixture_dir(tmp_path))])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"FAIL {tmp_path / 'failing.fixture.yaml'}::expects the old name"
+    assert lines[1:8] == [
+        "event 1 (Original m-1):",
+        "    --- expected",
+        "    +++ actual",
+        "    @@ -1,3 +1,3 @@",
+        "     {",
+        '    -  "event": "Original"',
+        '    +  "event": "Renamed"',
+    ]
+    assert lines[-1] == "1 passed, 1 failed"
+
+
+def test_gen_test_update_writes_the_golden_file(tmp_path):
+    write(
+        tmp_path / "golden.fixture.yaml",
+        f"""\
+        transformation: {TRANSFORMATIONS / "drop.js"}
+        cases:
+          - name: golden
+            events: [{{event: keep, messageId: m-1}}, {{event: drop-null, messageId: m-2}}]
+            golden: golden/out.json
+        """,
+    )
+    missing = CliRunner().invoke(main, ["test", str(tmp_path)])
+    assert missing.exit_code == 1
+    assert missing.stdout.splitlines()[-1] == "0 passed, 1 failed"
+
+    updated = CliRunner().invoke(main, ["test", "--update", str(tmp_path)])
+    assert updated.exit_code == 0, updated.output
+    assert updated.stdout.splitlines()[-2:] == ["updated 1 expected-output file(s)", "1 passed, 0 failed"]
+    assert json.loads((tmp_path / "golden" / "out.json").read_text(encoding="utf-8")) == {
+        "expect": [{"output": {"event": "keep", "messageId": "m-1"}}, {"dropped": True}]
+    }
+
+    again = CliRunner().invoke(main, ["test", str(tmp_path)])
+    assert again.exit_code == 0, again.output
+    assert again.stdout.splitlines()[-1] == "1 passed, 0 failed"

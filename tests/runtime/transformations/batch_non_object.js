@@ -1,0 +1,3 @@
+export function transformBatch(events) {
+  return [events[0], "not an object"];
+}

@@ -1,0 +1,3 @@
+export function transformEvent(event) {
+  return { ...event, big: 10n };
+}

@@ -1,0 +1,6 @@
+export function transformEvent(event) {
+  return event;
+}
+export function transformBatch(events) {
+  return events;
+}

@@ -1,0 +1,5 @@
+export function transformEvent(event) {
+  const out = { ...event };
+  out.self = out;
+  return out;
+}

@@ -1,0 +1,4 @@
+import { helper } from "myLibrary";
+export function transformEvent(event) {
+  return helper(event);
+}

@@ -1,0 +1,3 @@
+export function transformEvent(event, metadata) {
+  return { own: metadata(event), none: metadata() };
+}

@@ -1,0 +1,4 @@
+export async function transformEvent(event) {
+  await new Promise(() => {});
+  return event;
+}

@@ -1,0 +1,3 @@
+export function notATransformation(event) {
+  return event;
+}

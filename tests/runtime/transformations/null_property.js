@@ -1,0 +1,4 @@
+export function transformEvent(event) {
+  const nothing = null;
+  return { ...event, x: nothing.x };
+}

@@ -1,0 +1,3 @@
+export function transformEvent(event) {
+  return { ...event, event: "Renamed", messageId: "changed-" + event.messageId };
+}

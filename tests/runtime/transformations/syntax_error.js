@@ -1,0 +1,4 @@
+export function transformEvent(event) {
+  const x = ;
+  return event;
+}

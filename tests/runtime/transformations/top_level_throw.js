@@ -1,0 +1,4 @@
+throw new TypeError("top");
+export function transformEvent(event) {
+  return event;
+}
