@@ -486,13 +486,13 @@ function enforceSubscriptionCreated(properties, report) {
 // Canonical events: the function enforcing each, and their options
 // (onViolation: flag or drop; dedupe, replay and lineItems where the contract sets them).
 const EVENTS = new Map([
-  ["Added to Cart", { enforce: enforceAddedToCart, ...{ "onViolation": "flag", "replay": { "window": 14400, "label": "4h", "policy": "flag" } } }], // contract.yaml:110
-  ["Checkout Started", { enforce: enforceCheckoutStarted, ...{ "onViolation": "flag", "replay": { "window": 14400, "label": "4h", "policy": "flag" } } }], // contract.yaml:128
-  ["Order Completed", { enforce: enforceOrderCompleted, ...{ "onViolation": "flag", "dedupe": { "keys": ["order_id"], "into": "event_id" }, "lineItems": { "from": "products", "event": "Order Line Item", "copy": ["order_id", "currency"], "parentId": "order_event_id", "index": "line_index" } } }], // contract.yaml:140
-  ["Order Line Item", { enforce: enforceOrderLineItem, ...{ "onViolation": "flag", "dedupe": { "keys": ["order_id", "line_index"], "into": "event_id" } } }], // contract.yaml:163
-  ["Order Refunded", { enforce: enforceOrderRefunded, ...{ "onViolation": "flag", "dedupe": { "keys": ["order_id"], "into": "event_id" } } }], // contract.yaml:183
-  ["Product Viewed", { enforce: enforceProductViewed, ...{ "onViolation": "flag" } }], // contract.yaml:94
-  ["Subscription Created", { enforce: enforceSubscriptionCreated, ...{ "onViolation": "flag" } }], // contract.yaml:195
+  ["Added to Cart", { enforce: enforceAddedToCart, onViolation: "flag", replay: { "window": 14400, "label": "4h", "policy": "flag" } }], // contract.yaml:110
+  ["Checkout Started", { enforce: enforceCheckoutStarted, onViolation: "flag", replay: { "window": 14400, "label": "4h", "policy": "flag" } }], // contract.yaml:128
+  ["Order Completed", { enforce: enforceOrderCompleted, onViolation: "flag", dedupe: { "keys": ["order_id"], "into": "event_id" }, lineItems: { "from": "products", "event": "Order Line Item", "copy": ["order_id", "currency"], "parentId": "order_event_id", "index": "line_index" } }], // contract.yaml:140
+  ["Order Line Item", { enforce: enforceOrderLineItem, onViolation: "flag", dedupe: { "keys": ["order_id", "line_index"], "into": "event_id" } }], // contract.yaml:163
+  ["Order Refunded", { enforce: enforceOrderRefunded, onViolation: "flag", dedupe: { "keys": ["order_id"], "into": "event_id" } }], // contract.yaml:183
+  ["Product Viewed", { enforce: enforceProductViewed, onViolation: "flag" }], // contract.yaml:94
+  ["Subscription Created", { enforce: enforceSubscriptionCreated, onViolation: "flag" }], // contract.yaml:195
 ]);
 
 // Exact spellings (canonical names and aliases) → canonical name.
