@@ -365,7 +365,7 @@ const UNPLANNED_EVENTS = "flag";
 
 // Shapes shared by array properties.
 const SHAPES = new Map([
-  // product: contract.yaml:79 — One line of a cart or an order.
+  // product: contract.yaml:82 — One line of a cart or an order.
   ["product", { "type": "object", "properties": { "product_id": { "type": "string" }, "sku": { "type": "string" }, "name": { "type": "string" }, "category": { "type": "string" }, "brand": { "type": "string" }, "variant": { "type": "string" }, "price": { "type": "number", "required": true, "minimum": 0 }, "quantity": { "type": "integer", "required": true, "minimum": 1 }, "url": { "type": "string", "pattern": "^https?://" }, "image_url": { "type": "string", "pattern": "^https?://" } } }],
 ]);
 
@@ -373,126 +373,126 @@ function resolveShape(rule) {
   return rule.shape !== undefined ? SHAPES.get(rule.shape) : rule;
 }
 
-// Added to Cart: contract.yaml:110
+// Added to Cart: contract.yaml:113
 // A product went into a cart; starts cart recovery.
 function enforceAddedToCart(properties, report) {
   const path = ['properties'];
-  checkProperty(properties, "cart_id", { "type": "string", "required": true }, path, report); // contract.yaml:115
-  checkProperty(properties, "product_id", { "type": "string" }, path, report); // contract.yaml:116
-  checkProperty(properties, "sku", { "type": "string" }, path, report); // contract.yaml:117
-  checkProperty(properties, "name", { "type": "string" }, path, report); // contract.yaml:118
-  checkProperty(properties, "variant", { "type": "string" }, path, report); // contract.yaml:119
-  checkProperty(properties, "price", { "type": "number", "required": true, "minimum": 0 }, path, report); // contract.yaml:120
-  checkProperty(properties, "quantity", { "type": "integer", "required": true, "minimum": 1 }, path, report); // contract.yaml:121
-  checkProperty(properties, "cart_value", { "type": "number", "required": true, "minimum": 0 }, path, report); // contract.yaml:122
-  checkProperty(properties, "currency", { "type": "currency", "required": true }, path, report); // contract.yaml:123
-  checkProperty(properties, "url", { "type": "string", "pattern": "^https?://" }, path, report); // contract.yaml:124
-  checkProperty(properties, "image_url", { "type": "string", "pattern": "^https?://" }, path, report); // contract.yaml:125
-  requireAnyOf(properties, ["product_id", "sku"], path, report); // contract.yaml:126
+  checkProperty(properties, "cart_id", { "type": "string", "required": true }, path, report); // contract.yaml:118
+  checkProperty(properties, "product_id", { "type": "string" }, path, report); // contract.yaml:119
+  checkProperty(properties, "sku", { "type": "string" }, path, report); // contract.yaml:120
+  checkProperty(properties, "name", { "type": "string" }, path, report); // contract.yaml:121
+  checkProperty(properties, "variant", { "type": "string" }, path, report); // contract.yaml:122
+  checkProperty(properties, "price", { "type": "number", "required": true, "minimum": 0 }, path, report); // contract.yaml:123
+  checkProperty(properties, "quantity", { "type": "integer", "required": true, "minimum": 1 }, path, report); // contract.yaml:124
+  checkProperty(properties, "cart_value", { "type": "number", "required": true, "minimum": 0 }, path, report); // contract.yaml:125
+  checkProperty(properties, "currency", { "type": "currency", "required": true }, path, report); // contract.yaml:126
+  checkProperty(properties, "url", { "type": "string", "pattern": "^https?://" }, path, report); // contract.yaml:127
+  checkProperty(properties, "image_url", { "type": "string", "pattern": "^https?://" }, path, report); // contract.yaml:128
+  requireAnyOf(properties, ["product_id", "sku"], path, report); // contract.yaml:129
 }
 
-// Checkout Started: contract.yaml:128
+// Checkout Started: contract.yaml:131
 // The shopper began checkout; the abandonment flow waits for Order Completed.
 function enforceCheckoutStarted(properties, report) {
   const path = ['properties'];
-  checkProperty(properties, "cart_id", { "type": "string", "required": true }, path, report); // contract.yaml:133
-  checkProperty(properties, "checkout_id", { "type": "string" }, path, report); // contract.yaml:134
-  checkProperty(properties, "cart_value", { "type": "number", "required": true, "minimum": 0 }, path, report); // contract.yaml:135
-  checkProperty(properties, "currency", { "type": "currency", "required": true }, path, report); // contract.yaml:136
-  checkProperty(properties, "coupon", { "type": "string" }, path, report); // contract.yaml:137
-  checkProperty(properties, "products", { "type": "array", "required": true, "items": { "shape": "product" } }, path, report); // contract.yaml:138
+  checkProperty(properties, "cart_id", { "type": "string", "required": true }, path, report); // contract.yaml:136
+  checkProperty(properties, "checkout_id", { "type": "string" }, path, report); // contract.yaml:137
+  checkProperty(properties, "cart_value", { "type": "number", "required": true, "minimum": 0 }, path, report); // contract.yaml:138
+  checkProperty(properties, "currency", { "type": "currency", "required": true }, path, report); // contract.yaml:139
+  checkProperty(properties, "coupon", { "type": "string" }, path, report); // contract.yaml:140
+  checkProperty(properties, "products", { "type": "array", "required": true, "items": { "shape": "product" } }, path, report); // contract.yaml:141
 }
 
-// Order Completed: contract.yaml:140
+// Order Completed: contract.yaml:143
 // One event per order; triggers post-purchase and ends cart recovery.
 function enforceOrderCompleted(properties, report) {
   const path = ['properties'];
-  checkProperty(properties, "order_id", { "type": "string", "required": true }, path, report); // contract.yaml:151
-  checkProperty(properties, "checkout_id", { "type": "string" }, path, report); // contract.yaml:152
-  checkProperty(properties, "revenue", { "type": "number", "required": true, "minimum": 0 }, path, report); // contract.yaml:153
-  checkProperty(properties, "subtotal", { "type": "number", "minimum": 0 }, path, report); // contract.yaml:154
-  checkProperty(properties, "total", { "type": "number", "minimum": 0 }, path, report); // contract.yaml:155
-  checkProperty(properties, "shipping", { "type": "number", "minimum": 0 }, path, report); // contract.yaml:156
-  checkProperty(properties, "tax", { "type": "number", "minimum": 0 }, path, report); // contract.yaml:157
-  checkProperty(properties, "discount", { "type": "number", "minimum": 0 }, path, report); // contract.yaml:158
-  checkProperty(properties, "coupon", { "type": "string" }, path, report); // contract.yaml:159
-  checkProperty(properties, "currency", { "type": "currency", "required": true }, path, report); // contract.yaml:160
-  checkProperty(properties, "products", { "type": "array", "required": true, "items": { "shape": "product" } }, path, report); // contract.yaml:161
+  checkProperty(properties, "order_id", { "type": "string", "required": true }, path, report); // contract.yaml:154
+  checkProperty(properties, "checkout_id", { "type": "string" }, path, report); // contract.yaml:155
+  checkProperty(properties, "revenue", { "type": "number", "required": true, "minimum": 0 }, path, report); // contract.yaml:156
+  checkProperty(properties, "subtotal", { "type": "number", "minimum": 0 }, path, report); // contract.yaml:157
+  checkProperty(properties, "total", { "type": "number", "minimum": 0 }, path, report); // contract.yaml:158
+  checkProperty(properties, "shipping", { "type": "number", "minimum": 0 }, path, report); // contract.yaml:159
+  checkProperty(properties, "tax", { "type": "number", "minimum": 0 }, path, report); // contract.yaml:160
+  checkProperty(properties, "discount", { "type": "number", "minimum": 0 }, path, report); // contract.yaml:161
+  checkProperty(properties, "coupon", { "type": "string" }, path, report); // contract.yaml:162
+  checkProperty(properties, "currency", { "type": "currency", "required": true }, path, report); // contract.yaml:163
+  checkProperty(properties, "products", { "type": "array", "required": true, "items": { "shape": "product" } }, path, report); // contract.yaml:164
 }
 
-// Order Line Item: contract.yaml:163
+// Order Line Item: contract.yaml:166
 // One product of an order, derived from Order Completed; for item-level flows.
 function enforceOrderLineItem(properties, report) {
   const path = ['properties'];
-  checkProperty(properties, "order_id", { "type": "string", "required": true }, path, report); // contract.yaml:167
-  checkProperty(properties, "order_event_id", { "type": "string", "required": true }, path, report); // contract.yaml:168
-  checkProperty(properties, "line_index", { "type": "integer", "required": true, "minimum": 0 }, path, report); // contract.yaml:169
-  checkProperty(properties, "product_id", { "type": "string" }, path, report); // contract.yaml:170
-  checkProperty(properties, "sku", { "type": "string" }, path, report); // contract.yaml:171
-  checkProperty(properties, "name", { "type": "string" }, path, report); // contract.yaml:172
-  checkProperty(properties, "category", { "type": "string" }, path, report); // contract.yaml:173
-  checkProperty(properties, "brand", { "type": "string" }, path, report); // contract.yaml:174
-  checkProperty(properties, "variant", { "type": "string" }, path, report); // contract.yaml:175
-  checkProperty(properties, "price", { "type": "number", "required": true, "minimum": 0 }, path, report); // contract.yaml:176
-  checkProperty(properties, "quantity", { "type": "integer", "required": true, "minimum": 1 }, path, report); // contract.yaml:177
-  checkProperty(properties, "currency", { "type": "currency" }, path, report); // contract.yaml:178
-  checkProperty(properties, "url", { "type": "string", "pattern": "^https?://" }, path, report); // contract.yaml:179
-  checkProperty(properties, "image_url", { "type": "string", "pattern": "^https?://" }, path, report); // contract.yaml:180
-  requireAnyOf(properties, ["product_id", "sku"], path, report); // contract.yaml:181
+  checkProperty(properties, "order_id", { "type": "string", "required": true }, path, report); // contract.yaml:170
+  checkProperty(properties, "order_event_id", { "type": "string", "required": true }, path, report); // contract.yaml:171
+  checkProperty(properties, "line_index", { "type": "integer", "required": true, "minimum": 0 }, path, report); // contract.yaml:172
+  checkProperty(properties, "product_id", { "type": "string" }, path, report); // contract.yaml:173
+  checkProperty(properties, "sku", { "type": "string" }, path, report); // contract.yaml:174
+  checkProperty(properties, "name", { "type": "string" }, path, report); // contract.yaml:175
+  checkProperty(properties, "category", { "type": "string" }, path, report); // contract.yaml:176
+  checkProperty(properties, "brand", { "type": "string" }, path, report); // contract.yaml:177
+  checkProperty(properties, "variant", { "type": "string" }, path, report); // contract.yaml:178
+  checkProperty(properties, "price", { "type": "number", "required": true, "minimum": 0 }, path, report); // contract.yaml:179
+  checkProperty(properties, "quantity", { "type": "integer", "required": true, "minimum": 1 }, path, report); // contract.yaml:180
+  checkProperty(properties, "currency", { "type": "currency" }, path, report); // contract.yaml:181
+  checkProperty(properties, "url", { "type": "string", "pattern": "^https?://" }, path, report); // contract.yaml:182
+  checkProperty(properties, "image_url", { "type": "string", "pattern": "^https?://" }, path, report); // contract.yaml:183
+  requireAnyOf(properties, ["product_id", "sku"], path, report); // contract.yaml:184
 }
 
-// Order Refunded: contract.yaml:183
+// Order Refunded: contract.yaml:186
 // Money went back to the customer; suppresses winback and review asks.
 function enforceOrderRefunded(properties, report) {
   const path = ['properties'];
-  checkProperty(properties, "order_id", { "type": "string", "required": true }, path, report); // contract.yaml:188
-  checkProperty(properties, "total", { "type": "number", "minimum": 0 }, path, report); // contract.yaml:189
-  checkProperty(properties, "revenue", { "type": "number", "minimum": 0 }, path, report); // contract.yaml:190
-  checkProperty(properties, "currency", { "type": "currency" }, path, report); // contract.yaml:191
-  checkProperty(properties, "reason", { "type": "string" }, path, report); // contract.yaml:192
-  checkProperty(properties, "products", { "type": "array", "items": { "shape": "product" } }, path, report); // contract.yaml:193
+  checkProperty(properties, "order_id", { "type": "string", "required": true }, path, report); // contract.yaml:191
+  checkProperty(properties, "total", { "type": "number", "minimum": 0 }, path, report); // contract.yaml:192
+  checkProperty(properties, "revenue", { "type": "number", "minimum": 0 }, path, report); // contract.yaml:193
+  checkProperty(properties, "currency", { "type": "currency" }, path, report); // contract.yaml:194
+  checkProperty(properties, "reason", { "type": "string" }, path, report); // contract.yaml:195
+  checkProperty(properties, "products", { "type": "array", "items": { "shape": "product" } }, path, report); // contract.yaml:196
 }
 
-// Product Viewed: contract.yaml:94
+// Product Viewed: contract.yaml:97
 // A shopper looked at a product page; feeds browse abandonment.
 function enforceProductViewed(properties, report) {
   const path = ['properties'];
-  checkProperty(properties, "product_id", { "type": "string" }, path, report); // contract.yaml:98
-  checkProperty(properties, "sku", { "type": "string" }, path, report); // contract.yaml:99
-  checkProperty(properties, "name", { "type": "string" }, path, report); // contract.yaml:100
-  checkProperty(properties, "category", { "type": "string" }, path, report); // contract.yaml:101
-  checkProperty(properties, "brand", { "type": "string" }, path, report); // contract.yaml:102
-  checkProperty(properties, "variant", { "type": "string" }, path, report); // contract.yaml:103
-  checkProperty(properties, "price", { "type": "number", "required": true, "minimum": 0 }, path, report); // contract.yaml:104
-  checkProperty(properties, "currency", { "type": "currency" }, path, report); // contract.yaml:105
-  checkProperty(properties, "url", { "type": "string", "required": true, "pattern": "^https?://" }, path, report); // contract.yaml:106
-  checkProperty(properties, "image_url", { "type": "string", "pattern": "^https?://" }, path, report); // contract.yaml:107
-  requireAnyOf(properties, ["product_id", "sku"], path, report); // contract.yaml:108
+  checkProperty(properties, "product_id", { "type": "string" }, path, report); // contract.yaml:101
+  checkProperty(properties, "sku", { "type": "string" }, path, report); // contract.yaml:102
+  checkProperty(properties, "name", { "type": "string" }, path, report); // contract.yaml:103
+  checkProperty(properties, "category", { "type": "string" }, path, report); // contract.yaml:104
+  checkProperty(properties, "brand", { "type": "string" }, path, report); // contract.yaml:105
+  checkProperty(properties, "variant", { "type": "string" }, path, report); // contract.yaml:106
+  checkProperty(properties, "price", { "type": "number", "required": true, "minimum": 0 }, path, report); // contract.yaml:107
+  checkProperty(properties, "currency", { "type": "currency" }, path, report); // contract.yaml:108
+  checkProperty(properties, "url", { "type": "string", "required": true, "pattern": "^https?://" }, path, report); // contract.yaml:109
+  checkProperty(properties, "image_url", { "type": "string", "pattern": "^https?://" }, path, report); // contract.yaml:110
+  requireAnyOf(properties, ["product_id", "sku"], path, report); // contract.yaml:111
 }
 
-// Subscription Created: contract.yaml:195
+// Subscription Created: contract.yaml:198
 // A replenishment subscription started; stops winbacks to active subscribers.
 function enforceSubscriptionCreated(properties, report) {
   const path = ['properties'];
-  checkProperty(properties, "subscription_id", { "type": "string", "required": true }, path, report); // contract.yaml:199
-  checkProperty(properties, "plan", { "type": "string" }, path, report); // contract.yaml:200
-  checkProperty(properties, "status", { "type": "enum", "default": "active", "lookup": { "active": "active", "cancel": "canceled", "canceled": "canceled", "cancelled": "canceled", "live": "active", "on hold": "paused", "on_hold": "paused", "paused": "paused", "suspended": "paused", "trialing": "active" } }, path, report); // contract.yaml:201
-  checkProperty(properties, "interval", { "type": "enum", "lookup": { "annual": "year", "month": "month", "monthly": "month", "week": "week", "weekly": "week", "year": "year", "yearly": "year" } }, path, report); // contract.yaml:206
-  checkProperty(properties, "price", { "type": "number", "minimum": 0 }, path, report); // contract.yaml:207
-  checkProperty(properties, "currency", { "type": "currency" }, path, report); // contract.yaml:208
-  checkProperty(properties, "products", { "type": "array", "items": { "shape": "product" } }, path, report); // contract.yaml:209
+  checkProperty(properties, "subscription_id", { "type": "string", "required": true }, path, report); // contract.yaml:202
+  checkProperty(properties, "plan", { "type": "string" }, path, report); // contract.yaml:203
+  checkProperty(properties, "status", { "type": "enum", "default": "active", "lookup": { "active": "active", "cancel": "canceled", "canceled": "canceled", "cancelled": "canceled", "live": "active", "on hold": "paused", "on_hold": "paused", "paused": "paused", "suspended": "paused", "trialing": "active" } }, path, report); // contract.yaml:204
+  checkProperty(properties, "interval", { "type": "enum", "lookup": { "annual": "year", "month": "month", "monthly": "month", "week": "week", "weekly": "week", "year": "year", "yearly": "year" } }, path, report); // contract.yaml:209
+  checkProperty(properties, "price", { "type": "number", "minimum": 0 }, path, report); // contract.yaml:210
+  checkProperty(properties, "currency", { "type": "currency" }, path, report); // contract.yaml:211
+  checkProperty(properties, "products", { "type": "array", "items": { "shape": "product" } }, path, report); // contract.yaml:212
 }
 
 // Canonical events: the function enforcing each, and their options
 // (onViolation: flag or drop; dedupe, replay and lineItems where the contract sets them).
 const EVENTS = new Map([
-  ["Added to Cart", { enforce: enforceAddedToCart, onViolation: "flag", replay: { "window": 14400, "label": "4h", "policy": "flag" } }], // contract.yaml:110
-  ["Checkout Started", { enforce: enforceCheckoutStarted, onViolation: "flag", replay: { "window": 14400, "label": "4h", "policy": "flag" } }], // contract.yaml:128
-  ["Order Completed", { enforce: enforceOrderCompleted, onViolation: "flag", dedupe: { "keys": ["order_id"], "into": "event_id" }, lineItems: { "from": "products", "event": "Order Line Item", "copy": ["order_id", "currency"], "parentId": "order_event_id", "index": "line_index" } }], // contract.yaml:140
-  ["Order Line Item", { enforce: enforceOrderLineItem, onViolation: "flag", dedupe: { "keys": ["order_id", "line_index"], "into": "event_id" } }], // contract.yaml:163
-  ["Order Refunded", { enforce: enforceOrderRefunded, onViolation: "flag", dedupe: { "keys": ["order_id"], "into": "event_id" } }], // contract.yaml:183
-  ["Product Viewed", { enforce: enforceProductViewed, onViolation: "flag" }], // contract.yaml:94
-  ["Subscription Created", { enforce: enforceSubscriptionCreated, onViolation: "flag" }], // contract.yaml:195
+  ["Added to Cart", { enforce: enforceAddedToCart, onViolation: "flag", replay: { "window": 14400, "label": "4h", "policy": "flag" } }], // contract.yaml:113
+  ["Checkout Started", { enforce: enforceCheckoutStarted, onViolation: "flag", replay: { "window": 14400, "label": "4h", "policy": "flag" } }], // contract.yaml:131
+  ["Order Completed", { enforce: enforceOrderCompleted, onViolation: "flag", dedupe: { "keys": ["order_id"], "into": "event_id" }, lineItems: { "from": "products", "event": "Order Line Item", "copy": ["order_id", "currency"], "parentId": "order_event_id", "index": "line_index" } }], // contract.yaml:143
+  ["Order Line Item", { enforce: enforceOrderLineItem, onViolation: "flag", dedupe: { "keys": ["order_id", "line_index"], "into": "event_id" } }], // contract.yaml:166
+  ["Order Refunded", { enforce: enforceOrderRefunded, onViolation: "flag", dedupe: { "keys": ["order_id"], "into": "event_id" } }], // contract.yaml:186
+  ["Product Viewed", { enforce: enforceProductViewed, onViolation: "flag" }], // contract.yaml:97
+  ["Subscription Created", { enforce: enforceSubscriptionCreated, onViolation: "flag" }], // contract.yaml:198
 ]);
 
 // Exact spellings (canonical names and aliases) → canonical name.
@@ -501,28 +501,28 @@ const SPELLINGS = new Map([["Add to Cart", "Added to Cart"], ["Added to Cart", "
 // Spelling variants (see variantKey) → canonical name, for events that match them.
 const VARIANTS = new Map([["add to cart", "Added to Cart"], ["added to cart", "Added to Cart"], ["begin checkout", "Checkout Started"], ["checkout started", "Checkout Started"], ["completed order", "Order Completed"], ["order completed", "Order Completed"], ["order line item", "Order Line Item"], ["order placed", "Order Completed"], ["order refunded", "Order Refunded"], ["product added", "Added to Cart"], ["product viewed", "Product Viewed"], ["purchase", "Order Completed"], ["refund issued", "Order Refunded"], ["refunded", "Order Refunded"], ["started checkout", "Checkout Started"], ["subscription created", "Subscription Created"], ["subscription started", "Subscription Created"], ["view item", "Product Viewed"], ["viewed product", "Product Viewed"]]);
 
-// contract.yaml:25: identity rules (requireIds, emailUserId: what to do, userIdPattern).
+// contract.yaml:28: identity rules (requireIds, emailUserId: what to do, userIdPattern).
 const IDENTITY = { "requireIds": "flag", "emailUserId": "move" };
 
-// contract.yaml:53: where replays are marked, which upstream markers count, how far ahead a timestamp may be (seconds).
+// contract.yaml:56: where replays are marked, which upstream markers count, how far ahead a timestamp may be (seconds).
 const REPLAY = { "flag": "is_replay", "context": "gen_replay", "markers": [["context", "replay"]], "futureTolerance": 600 };
 
-// Traits → Customer.io person attributes: contract.yaml:31
+// Traits → Customer.io person attributes: contract.yaml:34
 const TRAIT_ALIASES = new Map([["accepts_marketing", "marketing_opt_in"], ["firstName", "first_name"], ["firstname", "first_name"], ["lastName", "last_name"], ["lastOrderDate", "last_order_date"], ["lastname", "last_name"], ["lifetimeValue", "lifetime_value"], ["ltv", "lifetime_value"], ["marketingOptIn", "marketing_opt_in"], ["ordersCount", "orders_count"], ["smsOptIn", "sms_opt_in"], ["subscriptionStatus", "subscription_status"]]);
 
 function enforceTraits(traits, path, report, optional) {
   renameTraitAliases(traits, path, report);
-  checkProperty(traits, "email", { "type": "email" }, path, report, optional); // contract.yaml:35
-  checkProperty(traits, "phone", { "type": "string", "pattern": "^\\+?[0-9 ().-]{7,20}$" }, path, report, optional); // contract.yaml:36
-  checkProperty(traits, "first_name", { "type": "string" }, path, report, optional); // contract.yaml:37
-  checkProperty(traits, "last_name", { "type": "string" }, path, report, optional); // contract.yaml:38
-  checkProperty(traits, "last_order_date", { "type": "timestamp", "output": "unix_seconds" }, path, report, optional); // contract.yaml:39
-  checkProperty(traits, "orders_count", { "type": "integer", "minimum": 0 }, path, report, optional); // contract.yaml:41
-  checkProperty(traits, "lifetime_value", { "type": "number", "minimum": 0 }, path, report, optional); // contract.yaml:42
-  checkProperty(traits, "marketing_opt_in", { "type": "boolean" }, path, report, optional); // contract.yaml:43
-  checkProperty(traits, "sms_opt_in", { "type": "boolean" }, path, report, optional); // contract.yaml:44
-  checkProperty(traits, "timezone", { "type": "string" }, path, report, optional); // contract.yaml:45
-  checkProperty(traits, "subscription_status", { "type": "enum", "lookup": { "active": "active", "cancel": "canceled", "canceled": "canceled", "cancelled": "canceled", "inactive": "canceled", "live": "active", "on hold": "paused", "on_hold": "paused", "paused": "paused", "suspended": "paused", "trialing": "active" } }, path, report, optional); // contract.yaml:46
+  checkProperty(traits, "email", { "type": "email" }, path, report, optional); // contract.yaml:38
+  checkProperty(traits, "phone", { "type": "string", "pattern": "^\\+?[0-9 ().-]{7,20}$" }, path, report, optional); // contract.yaml:39
+  checkProperty(traits, "first_name", { "type": "string" }, path, report, optional); // contract.yaml:40
+  checkProperty(traits, "last_name", { "type": "string" }, path, report, optional); // contract.yaml:41
+  checkProperty(traits, "last_order_date", { "type": "timestamp", "output": "unix_seconds" }, path, report, optional); // contract.yaml:42
+  checkProperty(traits, "orders_count", { "type": "integer", "minimum": 0 }, path, report, optional); // contract.yaml:44
+  checkProperty(traits, "lifetime_value", { "type": "number", "minimum": 0 }, path, report, optional); // contract.yaml:45
+  checkProperty(traits, "marketing_opt_in", { "type": "boolean" }, path, report, optional); // contract.yaml:46
+  checkProperty(traits, "sms_opt_in", { "type": "boolean" }, path, report, optional); // contract.yaml:47
+  checkProperty(traits, "timezone", { "type": "string" }, path, report, optional); // contract.yaml:48
+  checkProperty(traits, "subscription_status", { "type": "enum", "lookup": { "active": "active", "cancel": "canceled", "canceled": "canceled", "cancelled": "canceled", "inactive": "canceled", "live": "active", "on hold": "paused", "on_hold": "paused", "paused": "paused", "suspended": "paused", "trialing": "active" } }, path, report, optional); // contract.yaml:49
 }
 
 // `firstName` → `first_name`: the trait's name wins when both are sent.
