@@ -92,11 +92,6 @@ class RunResult:
         return [entry for entry in self.response if entry.get("metadata", {}).get("messageId") == message_id]
 
 
-@dataclass
-class _Group:
-    items: list[dict[str, Any]]
-
-
 class Transformation:
     """A RudderStack JavaScript transformation (ES module exporting transformEvent or transformBatch)."""
 
@@ -135,16 +130,17 @@ class Transformation:
             "fetch": {url: _response_json(resp) for url, resp in fetch.items()},
             "geolocation": dict(geolocation or {}),
         }
-        groups: dict[str, _Group] = {}
+        # lodash groupBy on `${destinationId}_${sourceId}`, in first-seen order.
+        groups: dict[str, list[dict[str, Any]]] = {}
         for item in items:
             md = item["metadata"]
-            key = f"{jsvalues.string(md.get('destinationId'))}_{jsvalues.string(md.get('sourceId'))}"
-            groups.setdefault(key, _Group([])).items.append(item)
+            destination = jsvalues.string(md.get("destinationId", _UNDEFINED))
+            groups.setdefault(f"{destination}_{jsvalues.string(md.get('sourceId', _UNDEFINED))}", []).append(item)
 
         answer: list[dict[str, Any]] = []
         logs: list[str] = []
         for group in groups.values():
-            entries, group_logs = self._answer_group(group.items, host_data, new_message_id or _uuid4)
+            entries, group_logs = self._answer_group(group, host_data, new_message_id or _uuid4)
             answer.extend(entries)
             logs.extend(group_logs)
         # rudder-transformer's transformRoutine returns its shared result array once per
