@@ -23,7 +23,7 @@ TOP_KEYS = (
 CONTRACT_KEYS = ("name", "version", "description")
 SETTINGS_KEYS = ("match_variants", "unplanned_events", "undeclared_properties", "on_violation", "batch_dedupe")
 SCOPE_KEYS = ("destination_types", "destination_ids")
-IDENTITY_KEYS = ("require_ids", "email_user_id", "user_id_pattern")
+IDENTITY_KEYS = ("primary_id", "require_ids", "email_user_id", "user_id_pattern")
 TRAITS_KEYS = ("on_track", "undeclared", "fields")
 REPLAY_KEYS = ("flag", "context", "markers", "future_tolerance")
 EVENT_REPLAY_KEYS = ("window", "policy")
@@ -181,6 +181,9 @@ class Validator:
         if block is None:
             return
         self.unknown_keys(("identity",), block, IDENTITY_KEYS, "`identity`")
+        if "primary_id" in block and block["primary_id"] != "userId":
+            self.report(("identity", "primary_id"), f"`primary_id` must be userId, not {block['primary_id']!r}: "
+                        "Customer.io's destination takes the person's id from userId first, and gen enforces it there")
         for key in ("require_ids", "email_user_id"):
             if key in block:
                 self.expect_choice(("identity", key), block[key], POLICIES[key], f"`identity.{key}`")
