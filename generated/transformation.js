@@ -187,8 +187,19 @@ function coerce(rule, value) {
   }
 }
 
+// Compiled once per pattern, not once per value.
+const PATTERNS = new Map();
+function patternOf(source) {
+  let pattern = PATTERNS.get(source);
+  if (pattern === undefined) {
+    pattern = new RegExp(source);
+    PATTERNS.set(source, pattern);
+  }
+  return pattern;
+}
+
 function withinRules(rule, value) {
-  if (rule.pattern !== undefined && !new RegExp(rule.pattern).test(value)) {
+  if (rule.pattern !== undefined && !patternOf(rule.pattern).test(value)) {
     return { keyword: 'pattern', message: 'must match pattern "' + rule.pattern + '"' };
   }
   if (rule.minimum !== undefined && value < rule.minimum) return { keyword: 'minimum', message: 'must be >= ' + rule.minimum };
@@ -598,7 +609,7 @@ function enforceIdentity(event, report) {
     } else {
       addViolation(report, 'format', 'must be a stable customer id, not an email address', ['userId']);
     }
-  } else if (hasUserId && IDENTITY.userIdPattern !== undefined && !new RegExp(IDENTITY.userIdPattern).test(String(event.userId))) {
+  } else if (hasUserId && IDENTITY.userIdPattern !== undefined && !patternOf(IDENTITY.userIdPattern).test(String(event.userId))) {
     addViolation(report, 'pattern', 'must match pattern "' + IDENTITY.userIdPattern + '"', ['userId']);
   }
   normalizeEmails(event, report);

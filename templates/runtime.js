@@ -179,8 +179,19 @@ function coerce(rule, value) {
   }
 }
 
+// Compiled once per pattern, not once per value.
+const PATTERNS = new Map();
+function patternOf(source) {
+  let pattern = PATTERNS.get(source);
+  if (pattern === undefined) {
+    pattern = new RegExp(source);
+    PATTERNS.set(source, pattern);
+  }
+  return pattern;
+}
+
 function withinRules(rule, value) {
-  if (rule.pattern !== undefined && !new RegExp(rule.pattern).test(value)) {
+  if (rule.pattern !== undefined && !patternOf(rule.pattern).test(value)) {
     return { keyword: 'pattern', message: 'must match pattern "' + rule.pattern + '"' };
   }
   if (rule.minimum !== undefined && value < rule.minimum) return { keyword: 'minimum', message: 'must be >= ' + rule.minimum };
