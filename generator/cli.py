@@ -137,7 +137,7 @@ def run(
     if not isinstance(fetch_spec, dict):
         raise click.UsageError("--fetch must hold an object keyed by URL")
     try:
-        canned = {fixtures._normalize_url(str(url)): CannedResponse.from_spec(spec) for url, spec in fetch_spec.items()}
+        canned = {str(url): CannedResponse.from_spec(spec) for url, spec in fetch_spec.items()}
         items = request_items(read_events(events), metadata=metadata, credentials=credentials)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc

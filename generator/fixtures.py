@@ -176,21 +176,10 @@ def _fetch(where: str, spec: Any) -> dict[str, CannedResponse]:
     canned = {}
     for url, response in _mapping(where, spec).items():
         try:
-            canned[_normalize_url(str(url))] = CannedResponse.from_spec(response)
+            canned[str(url)] = CannedResponse.from_spec(response)
         except ValueError as exc:
             raise FixtureError(f"{where}.{url}: {exc}") from exc
     return canned
-
-
-def _normalize_url(url: str) -> str:
-    """The URL as a WHATWG parser would print it, for the simple absolute URLs fixtures use."""
-    match = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://([^/?#]*)(.*)$", url)
-    if not match:
-        return url
-    rest = match.group(3)
-    if rest == "" or rest[0] in "?#":
-        rest = "/" + rest
-    return f"{match.group(1).lower()}://{match.group(2).lower()}{rest}"
 
 
 def _gen_cases(path: Path, data: Mapping[str, Any]) -> list[Case]:

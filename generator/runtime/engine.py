@@ -13,7 +13,8 @@ import os
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -245,30 +246,31 @@ class _Isolate:
         except quickjs.JSException as exc:
             return self._fatal(exc)
 
-    def _call(self, budget: list[float], fn: Callable[[], Any]) -> Any:
-        """Run one QuickJS entry point against the remaining CPU budget (seconds)."""
-        self.ctx.set_time_limit(max(budget[0], 0.001))
+    @contextmanager
+    def _budgeted(self, budget: list[float]) -> Iterator[float]:
+        """Arm QuickJS's time limit with the CPU budget left, and charge what the block used."""
         started = time.process_time()
+        self.ctx.set_time_limit(max(budget[0], 0.001))
         try:
-            return fn()
+            yield started
         finally:
             budget[0] -= time.process_time() - started
             self.ctx.set_time_limit(-1)
 
+    def _call(self, budget: list[float], fn: Callable[[], Any]) -> Any:
+        """Run one QuickJS entry point against the remaining CPU budget (seconds)."""
+        with self._budgeted(budget):
+            return fn()
+
     def _drain(self, budget: list[float]) -> None:
         """Run queued jobs until none is left, all against one CPU budget."""
-        started = time.process_time()
-        self.ctx.set_time_limit(max(budget[0], 0.001))
-        try:
+        with self._budgeted(budget) as started:
             while self.ctx.execute_pending_job():
                 # QuickJS restarts its timer at every job, so re-arm it with what is left.
                 left = budget[0] - (time.process_time() - started)
                 if left <= 0:
                     raise quickjs.JSException("InternalError: interrupted")
                 self.ctx.set_time_limit(left)
-        finally:
-            budget[0] -= time.process_time() - started
-            self.ctx.set_time_limit(-1)
 
     def _fatal(self, exc: quickjs.JSException, *, later: bool = False) -> str:
         text = str(exc)

@@ -292,6 +292,10 @@
     return m[1].toLowerCase() + '://' + m[2].toLowerCase() + rest;
   }
 
+  // Canned responses are keyed the way request URLs are compared: normalized.
+  const cannedResponses = new Map();
+  for (const url of Object.keys(host.fetch)) cannedResponses.set(normalizeUrl(url) || url, host.fetch[url]);
+
   const PRIVATE_HOST = /^(localhost|127\.\d+\.\d+\.\d+|10\.\d+\.\d+\.\d+|192\.168\.\d+\.\d+|172\.(1[6-9]|2\d|3[01])\.\d+\.\d+|169\.254\.\d+\.\d+|0\.0\.0\.0|\[::1?\])(:\d+)?$/i;
 
   // What the network would answer: {ok: response} or {error: {...}}.
@@ -304,7 +308,7 @@
     if (PRIVATE_HOST.test(hostPart)) {
       return { error: { message: 'request to ' + normalized + ' failed, reason: gen: RudderStack refuses requests to local and private addresses', type: 'system' } };
     }
-    const canned = host.fetch[normalized];
+    const canned = cannedResponses.get(normalized);
     if (canned === undefined) {
       return { error: { message: 'request to ' + normalized + ' failed, reason: gen: no canned response for this URL (the local runtime makes no network calls)', type: 'system' } };
     }

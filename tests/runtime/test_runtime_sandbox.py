@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from generator import fixtures
+from generator.runtime import CannedResponse, Transformation
 
 METADATA_FIELDS = [
     "sourceId", "sourceName", "workspaceId", "sourceType", "sourceCategory", "destinationId",
@@ -131,3 +132,11 @@ def test_credentials_come_from_the_first_event_of_a_group(load):
     response = load("credentials.js").run(events).response
     seen = {entry["output"]["messageId"]: entry["output"].get("k") for entry in response}
     assert seen == {"m-1": "first", "m-2": "first", "m-3": "third"}
+
+
+def test_canned_response_keys_are_normalized_like_request_urls():
+    program = Transformation(
+        'export async function transformEvent(e) { return { r: await fetch("https://api.example.com/") }; }'
+    )
+    canned = {"HTTPS://API.example.com": CannedResponse(body='{"ok": 1}')}
+    assert program.run([{"messageId": "m"}], fetch=canned).response[0]["output"] == {"r": {"ok": 1}}
