@@ -11,7 +11,7 @@ import click
 import yaml
 
 from . import contract, fixtures
-from .runtime import CannedResponse, Limits, RequestFailed, Transformation, jsvalues, request_items
+from .runtime import CannedResponse, Limits, RequestFailed, Transformation, jsvalues
 
 USAGE_ERROR = 2
 
@@ -138,15 +138,18 @@ def run(
         raise click.UsageError("--fetch must hold an object keyed by URL")
     try:
         canned = {str(url): CannedResponse.from_spec(spec) for url, spec in fetch_spec.items()}
-        items = request_items(read_events(events), metadata=metadata, credentials=credentials)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
     program = Transformation.from_path(transformation, name, limits=Limits(execution_timeout=timeout, memory_mb=memory))
     try:
-        result = program.run(items, fetch=canned, test_mode=logs)
+        result = program.run(
+            read_events(events), metadata=metadata, credentials=credentials, fetch=canned, test_mode=logs
+        )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
     except RequestFailed as exc:
         _fail(f"RudderStack's transformer fails this request (HTTP 500): {exc}", 1)
-    groups = {(i["metadata"].get("destinationId"), i["metadata"].get("sourceId")) for i in items}
+    groups = {(i["metadata"].get("destinationId"), i["metadata"].get("sourceId")) for i in result.items}
     if len(groups) > 1:
         click.echo(
             f"gen: warning: the events span {len(groups)} destination/source pairs; RudderStack's transformer "

@@ -20,7 +20,7 @@ import yaml
 
 from .contract import compile_contract
 from .contract.render import OUTPUT
-from .runtime import CannedResponse, Limits, RequestFailed, RunResult, Transformation, jsvalues, request_items
+from .runtime import CannedResponse, Limits, RequestFailed, RunResult, Transformation, jsvalues
 
 FIXTURE_SUFFIXES = (".fixture.yaml", ".fixture.yml", ".fixture.json")
 DEFAULT_TRANSFORMATION = Path("generated") / "transformation.js"
@@ -320,16 +320,15 @@ def run_case(case: Case, *, update: bool = False) -> Outcome:
     else:
         transformation = Transformation.from_path(case.transformation, case.transformation_name, limits=case.limits)
     try:
-        items = request_items(case.events, metadata=case.metadata, credentials=case.credentials or None)
         result = transformation.run(
-            items, fetch=case.fetch, geolocation=case.geolocation, test_mode=True,
-            new_message_id=lambda: "(new messageId)",
+            case.events, metadata=case.metadata, credentials=case.credentials or None, fetch=case.fetch,
+            geolocation=case.geolocation, test_mode=True, new_message_id=lambda: "(new messageId)",
         )
     except RequestFailed as exc:
         return Outcome(case, False, f"RudderStack's transformer would fail this request (HTTP 500): {exc}")
     if case.rudder_cli:
         return _check_rudder_cli(case, result, update)
-    actual = observe(items, result)
+    actual = observe(result)
     if case.golden is not None:
         if update:
             _write_json(case.golden, {"expect": actual["events"]})
@@ -372,13 +371,13 @@ def _build_contract(path: Path) -> tuple[str | None, str]:
     return _built[key], ""
 
 
-def observe(items: list[dict[str, Any]], result: RunResult) -> dict[str, Any]:
+def observe(result: RunResult) -> dict[str, Any]:
     """What came out for each input event, in the expectation format (`output`, `dropped`, `error`, ...)."""
     by_id: dict[Any, list[dict[str, Any]]] = {}
     for entry in result.response:
         by_id.setdefault(jsvalues.same_value_key(entry.get("metadata", {}).get("messageId")), []).append(entry)
     events = []
-    for item in items:
+    for item in result.items:
         entries = by_id.pop(jsvalues.same_value_key(item["metadata"].get("messageId")), [])
         events.append(_summarize(entries))
     unattributed = [e for entries in by_id.values() for e in entries]

@@ -87,6 +87,8 @@ class RunResult:
 
     response: list[dict[str, Any]]
     logs: list[str]
+    # The request items sent: each event with its metadata and messageId as the run saw them.
+    items: list[dict[str, Any]] = field(default_factory=list)
 
     def for_message(self, message_id: str) -> list[dict[str, Any]]:
         """The response entries whose metadata carries this messageId, in response order."""
@@ -147,7 +149,7 @@ class Transformation:
         # rudder-transformer's transformRoutine returns its shared result array once per
         # group and flattens them: a request spanning N groups repeats every entry N times.
         response = [_strip_undefined(entry) for entry in answer] * len(groups)
-        return RunResult(response=response, logs=logs)
+        return RunResult(response=response, logs=logs, items=items)
 
     # -- one group: one isolate --------------------------------------------------------------
 
