@@ -16,6 +16,7 @@ import quickjs
 from .diagnostics import Diagnostic, Severity
 from .load import Path, Source
 from .names import variant_key
+from .values import check_value
 
 TOP_KEYS = (
     "contract", "settings", "annotations", "scope", "identity", "traits", "replay", "properties", "shapes", "events",
@@ -477,9 +478,7 @@ class Validator:
                 owner.setdefault(lowered, canonical)
 
     def default_value(self, path: Path, body: dict[str, Any]) -> None:
-        from .values import check_value  # a default must already be a valid, canonical value
-
-        problem = check_value(body, body["default"])
+        problem = check_value(body, body["default"])  # a default must already be a valid, canonical value
         if problem:
             self.report(path, f"`default` {problem}")
         if body.get("required") is True:
