@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -37,6 +38,16 @@ _COMMON_METADATA_KEYS = ("sourceId", "destinationId", "destinationType", "worksp
 _OOM = "Isolate was disposed during execution due to memory limit"
 _EXECUTION_TIMEOUT = "Script execution timed out."
 _VERSION_ID = "gen-local"  # the transformation version id gen's requests carry
+_TIMED_OUT = "Error: Error: Timed out"
+MAX_SECONDS = 86400.0
+MAX_MEMORY_MB = 65536
+
+# How deep RudderStack can copy values across the isolate boundary (isolated-vm 5.0.3 on
+# V8, measured: docs/runtime.md). Costs are relative: an object level costs more than an
+# array level going in, less coming out. Past the budget the copy fails where nothing
+# catches it, and the request times out.
+_INPUT_OBJECT_COST, _INPUT_ARRAY_COST, _INPUT_DEPTH_BUDGET = 2000, 1901, 6_160_000
+_OUTPUT_DEPTH_BUDGET = 1_932_500  # objects 1000, arrays 1031 (sandbox.js)
 _UNDEFINED = jsvalues.UNDEFINED  # a key whose value JSON.stringify drops
 
 
@@ -48,6 +59,16 @@ class Limits:
     memory_mb: int = 128
     transform_timeout: float = 600.0
     stack_bytes: int = 1024 * 1024
+
+    def __post_init__(self) -> None:
+        for name in ("execution_timeout", "transform_timeout"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not (0 < value <= MAX_SECONDS):
+                raise ValueError(f"{name} must be a number of seconds above 0 and at most {MAX_SECONDS}, not {value!r}")
+        for name, low, high in (("memory_mb", 1, MAX_MEMORY_MB), ("stack_bytes", 64 * 1024, 256 * 1024 * 1024)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not (low <= value <= high):
+                raise ValueError(f"{name} must be a whole number from {low} to {high}, not {value!r}")
 
 
 @dataclass(frozen=True)
@@ -70,11 +91,22 @@ class CannedResponse:
         if "error" in spec:
             return cls(error=str(spec["error"]))
         body = spec.get("body", "")
-        text = body if isinstance(body, str) else json.dumps(body)
-        headers = {str(k).lower(): str(v) for k, v in (spec.get("headers") or {}).items()}
+        try:
+            text = body if isinstance(body, str) else jsvalues.dumps(body)
+        except TypeError as exc:
+            raise ValueError(f"a canned body must be JSON data or text: {exc}") from None
+        raw_headers = spec.get("headers") or {}
+        if not isinstance(raw_headers, Mapping) or not all(
+            isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in raw_headers.values()
+        ):
+            raise ValueError("canned `headers` must be a mapping of header names to text")
+        headers = {str(k).lower(): str(v) for k, v in raw_headers.items()}
         if not isinstance(body, str):
             headers.setdefault("content-type", "application/json")
-        return cls(status=int(spec.get("status", 200)), headers=headers, body=text)
+        status = spec.get("status", 200)
+        if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+            raise ValueError(f"a canned `status` must be an HTTP status code from 100 to 599, not {status!r}")
+        return cls(status=status, headers=headers, body=text)
 
 
 class RequestFailed(Exception):
@@ -89,6 +121,8 @@ class RunResult:
     logs: list[str]
     # The request items sent: each event with its metadata and messageId as the run saw them.
     items: list[dict[str, Any]] = field(default_factory=list)
+    # Where gen's answer rests on a limit of RudderStack's it can only approximate.
+    warnings: list[str] = field(default_factory=list)
 
     def for_message(self, message_id: str) -> list[dict[str, Any]]:
         """The response entries whose metadata carries this messageId, in response order."""
@@ -99,6 +133,13 @@ class Transformation:
     """A RudderStack JavaScript transformation (ES module exporting transformEvent or transformBatch)."""
 
     def __init__(self, code: str, name: str = DEFAULT_NAME, *, limits: Limits | None = None) -> None:
+        for what, text in (("code", code), ("name", name)):
+            if not isinstance(text, str):
+                raise TypeError(f"the transformation's {what} must be a string")
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise ValueError(f"the transformation's {what} is not valid Unicode text: {exc.reason}") from None
         self.code = code
         self.name = name
         self.limits = limits or Limits()
@@ -107,7 +148,7 @@ class Transformation:
     def from_path(cls, path: str | Path, name: str | None = None, *, limits: Limits | None = None) -> Transformation:
         """Load a transformation file; its name in stack traces defaults to the file name."""
         path = Path(path)
-        return cls(path.read_text(encoding="utf-8"), name or path.name, limits=limits)
+        return cls(read_text(path, "transformation"), name or path.name, limits=limits)
 
     def run(
         self,
@@ -142,19 +183,24 @@ class Transformation:
 
         answer: list[dict[str, Any]] = []
         logs: list[str] = []
+        warnings: list[str] = []
         for group in groups.values():
-            entries, group_logs = self._answer_group(group, host_data, new_message_id or _uuid4)
+            entries, group_logs = self._answer_group(group, host_data, new_message_id or _uuid4, warnings)
             answer.extend(entries)
             logs.extend(group_logs)
         # rudder-transformer's transformRoutine returns its shared result array once per
         # group and flattens them: a request spanning N groups repeats every entry N times.
         response = [_strip_undefined(entry) for entry in answer] * len(groups)
-        return RunResult(response=response, logs=logs, items=items)
+        return RunResult(response=response, logs=logs, items=items, warnings=warnings)
 
     # -- one group: one isolate --------------------------------------------------------------
 
     def _answer_group(
-        self, items: list[dict[str, Any]], host_data: dict[str, Any], new_message_id: Callable[[], str]
+        self,
+        items: list[dict[str, Any]],
+        host_data: dict[str, Any],
+        new_message_id: Callable[[], str],
+        warnings: list[str],
     ) -> tuple[list[dict[str, Any]], list[str]]:
         """transformRoutine's handling of one destination/source group."""
         first_md = items[0]["metadata"]
@@ -166,44 +212,18 @@ class Transformation:
             jsvalues.string(item["metadata"].get("messageId", _UNDEFINED)): item["metadata"] for item in items
         }
 
-        credentials = {c["key"]: c.get("value") for c in items[0].get("credentials") or [] if "key" in c}
-        outcome = _Isolate(self, dict(host_data, credentials=credentials)).execute(items)
-        if isinstance(outcome, str):
-            return [{"statusCode": 400, "metadata": item["metadata"], "error": outcome} for item in items], []
-        outputs, logs = outcome
+        def whole_group(error: str) -> list[dict[str, Any]]:
+            return [{"statusCode": 400, "metadata": item["metadata"], "error": error} for item in items]
 
-        answered_ids: set[Any] = set()
-        answered: list[dict[str, Any]] = []
-        for out in outputs:
-            md = out.get("metadata") or {}
-            error = out.get("error", _UNDEFINED)
-            if jsvalues.truthy(md.get("messageId", _UNDEFINED)):
-                answered_ids.add(jsvalues.same_value_key(md["messageId"]))
-            elif jsvalues.truthy(md.get("messageIds", _UNDEFINED)):
-                answered_ids.update(jsvalues.same_value_key(m) for m in md["messageIds"])
-            elif jsvalues.truthy(error):
-                answered_ids.update(jsvalues.same_value_key(m) for m in message_ids)
-            if jsvalues.truthy(error):
-                text = v8_error_text(error) if isinstance(error, str) else error
-                answered.append({"statusCode": 400, "error": text, "metadata": md or common})
-                continue
-            event = out.get("transformedEvent")
-            if not isinstance(event, dict):
-                answered.append({
-                    "statusCode": 400,
-                    "error": "returned event in events from user transformation is not an object. "
-                    f"transformationVersionId:{_VERSION_ID} and returned event: undefined",
-                    "metadata": md or common,
-                })
-                continue
-            if not md or not jsvalues.truthy(md.get("messageId", _UNDEFINED)):
-                md = {
-                    **first_md,
-                    "messageId": new_message_id(),
-                    "eventName": event.get("event", _UNDEFINED),
-                    "eventType": event.get("type", _UNDEFINED),
-                }
-            answered.append({"output": event, "metadata": md, "statusCode": 200})
+        credentials = {c["key"]: c.get("value") for c in items[0].get("credentials") or [] if "key" in c}
+        outcome = _Isolate(self, dict(host_data, credentials=credentials)).execute(items, warnings)
+        if isinstance(outcome, str):
+            return whole_group(outcome), []
+        outputs, logs = outcome
+        try:
+            answered_ids, answered = self._outputs(outputs, message_ids, common, first_md, new_message_id)
+        except _HostTypeError as exc:
+            return whole_group(f"TypeError: {exc}"), logs
 
         filtered = []
         unanswered = {jsvalues.same_value_key(m): m for m in reversed(message_ids)}
@@ -211,12 +231,119 @@ class Transformation:
             if key in answered_ids:
                 continue
             message_id = unanswered[key]
-            original = metadata_by_id.get(jsvalues.string(message_id)) or common
+            original = metadata_by_id.get(jsvalues.string(message_id))
+            base = common if original is None or _is_empty(original) else original
             filtered.append({
                 "statusCode": FILTERED,
-                "metadata": {**original, "messageId": message_id, "messageIds": None},
+                "metadata": {**base, "messageId": message_id, "messageIds": None},
             })
         return filtered + answered, logs
+
+    @staticmethod
+    def _outputs(
+        outputs: Any,
+        message_ids: list[Any],
+        common: dict[str, Any],
+        first_md: dict[str, Any],
+        new_message_id: Callable[[], str],
+    ) -> tuple[set[Any], list[dict[str, Any]]]:
+        """transformRoutine's loop over what the isolate returned, with JavaScript's semantics.
+
+        The isolate's answer is whatever its wrapper produced, and a transformation that
+        tampers with built-ins can change that wrapper: any JSON value may arrive here.
+        """
+        if not isinstance(outputs, list):
+            if outputs is None or outputs is _UNDEFINED:
+                raise _HostTypeError(f"Cannot read properties of {jsvalues.string(outputs)} (reading 'forEach')")
+            raise _HostTypeError("destTransformedEvents.forEach is not a function")
+        answered_ids: set[Any] = set()
+        answered: list[dict[str, Any]] = []
+        for out in outputs:
+            md = _member(out, "metadata")
+            error = _member(out, "error")
+            if jsvalues.truthy(_optional_member(md, "messageId")):
+                answered_ids.add(jsvalues.same_value_key(md["messageId"]))
+            elif jsvalues.truthy(_optional_member(md, "messageIds")):
+                ids = md["messageIds"]
+                if not isinstance(ids, list):
+                    raise _HostTypeError("ev.metadata.messageIds.forEach is not a function")
+                answered_ids.update(jsvalues.same_value_key(m) for m in ids)
+            elif jsvalues.truthy(error):
+                answered_ids.update(jsvalues.same_value_key(m) for m in message_ids)
+            own = common if _is_empty(md) else md
+            if jsvalues.truthy(error):
+                text = v8_error_text(error) if isinstance(error, str) else error
+                answered.append({"statusCode": 400, "error": text, "metadata": own})
+                continue
+            event = _member(out, "transformedEvent")
+            if not isinstance(event, dict):
+                shown = "undefined" if event is _UNDEFINED else jsvalues.dumps(event)
+                answered.append({
+                    "statusCode": 400,
+                    "error": "returned event in events from user transformation is not an object. "
+                    f"transformationVersionId:{_VERSION_ID} and returned event: {shown}",
+                    "metadata": own,
+                })
+                continue
+            if _is_empty(md) or not jsvalues.truthy(_member(md, "messageId")):
+                md = {
+                    **first_md,
+                    "messageId": new_message_id(),
+                    "eventName": event.get("event", _UNDEFINED),
+                    "eventType": event.get("type", _UNDEFINED),
+                }
+            answered.append({"output": event, "metadata": md, "statusCode": 200})
+        return answered_ids, answered
+
+
+class _HostTypeError(Exception):
+    """A TypeError raised by RudderStack's host code (transformRoutine), in V8's words."""
+
+
+def _member(value: Any, key: str) -> Any:
+    """`value[key]` in JavaScript, for a JSON value on the host."""
+    if value is None or value is _UNDEFINED:
+        raise _HostTypeError(f"Cannot read properties of {jsvalues.string(value)} (reading '{key}')")
+    if isinstance(value, dict):
+        return value.get(key, _UNDEFINED)
+    return _UNDEFINED
+
+
+def _optional_member(value: Any, key: str) -> Any:
+    """`value?.[key]` in JavaScript."""
+    return _UNDEFINED if value is None or value is _UNDEFINED else _member(value, key)
+
+
+def _is_empty(value: Any) -> bool:
+    """lodash's isEmpty for a JSON value: no keys, no elements, or not a collection at all."""
+    if isinstance(value, (dict, list, str)):
+        return len(value) == 0
+    return True
+
+
+class NotUTF8(ValueError):
+    """A file that should be UTF-8 text is not; `line` and `column` (1-based) locate the first bad byte."""
+
+    def __init__(self, path: Path, line: int, column: int, detail: str) -> None:
+        super().__init__(f"{path}:{line}:{column}: {detail}")
+        self.path, self.line, self.column, self.detail = path, line, column, detail
+
+
+def read_text(path: Path, what: str) -> str:
+    """A UTF-8 text file (a byte-order mark is allowed), or NotUTF8 naming the first bad byte."""
+    data = path.read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        hint = " (it looks like UTF-16: save it as UTF-8)" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
+        raise NotUTF8(
+            path, line, column,
+            f"the {what} is not UTF-8 text: byte 0x{data[exc.start]:02x} cannot start or continue a character{hint}",
+        ) from None
 
 
 def _pin_utc() -> None:
@@ -236,15 +363,38 @@ class _Isolate:
         self.ctx = quickjs.Context()
         self.ctx.set_memory_limit(self.limits.memory_mb * 1024 * 1024)
         self.ctx.set_max_stack_size(self.limits.stack_bytes)
-        self.control = self.ctx.eval(_SANDBOX_JS)(json.dumps(host_data))
+        # The module hands its namespace to a global with an unguessable name, with a
+        # token only its last statement knows (sandbox.js, part 6).
+        self.receiver = f"__gen_receive_{secrets.token_hex(8)}"
+        self.token = secrets.token_hex(16)
+        sandbox = self.ctx.eval(_SANDBOX_JS)
+        self.control = sandbox(json.dumps(host_data), self.receiver, self.token, _OUTPUT_DEPTH_BUDGET)
 
-    def execute(self, items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]] | str:
-        """The group's outputs and logs, or the whole-run error string every event gets."""
+    def execute(
+        self, items: list[dict[str, Any]], warnings: list[str]
+    ) -> tuple[Any, list[str]] | str:
+        """The group's outputs (any JSON value) and logs, or the whole-run error string every event gets."""
         try:
             failure = self._load()
             if failure is not None:
                 return failure
-            return self._transform(items)
+            too_deep = _too_deep_to_copy_in(items)
+            if too_deep is not None:
+                warnings.append(
+                    f"event {too_deep!r} nests deeper than RudderStack can copy into its isolate (about "
+                    f"{_INPUT_DEPTH_BUDGET // _INPUT_OBJECT_COST:,} levels): the whole request times out there, after "
+                    "USER_TRANSFORM_TIMEOUT (10 minutes)"
+                )
+                return _TIMED_OUT
+            outcome = self._transform(items)
+            if outcome == _DEEP_OUTPUT:
+                warnings.append(
+                    f"an output nests deeper than RudderStack can copy out of its isolate (about "
+                    f"{_OUTPUT_DEPTH_BUDGET // 1000:,} levels): the whole request times out there, after "
+                    "USER_TRANSFORM_TIMEOUT (10 minutes)"
+                )
+                return _TIMED_OUT
+            return outcome
         except quickjs.JSException as exc:
             return self._fatal(exc)
 
@@ -281,14 +431,22 @@ class _Isolate:
         if text.startswith("InternalError: interrupted"):
             # Work after host I/O runs outside isolated-vm's timeout; only the
             # request's wall-clock race (USER_TRANSFORM_TIMEOUT) ends it.
-            return "Error: Error: Timed out" if later else f"Error: {_EXECUTION_TIMEOUT}"
+            return _TIMED_OUT if later else f"Error: {_EXECUTION_TIMEOUT}"
         return f"Error: {v8_error_text(text.splitlines()[0])}"
 
     def _load(self) -> str | None:
         """Compile, link and evaluate the module; check its exports (createIvm)."""
         budget = [self.limits.execution_timeout]
+        alias = f"__gen_namespace_{secrets.token_hex(8)}"
+        # V8 reads a NUL in source text as it reads U+0000 written as an escape; the
+        # binding cannot pass a raw NUL to QuickJS.
+        source = (
+            self.t.code.replace("\x00", "\\u0000")
+            + _WRAPPER_JS
+            + f"import * as {alias} from '<input>';\n{self.receiver}({json.dumps(self.token)}, {alias});\n"
+        )
         try:
-            promise = self._call(budget, lambda: self.ctx.module(self.t.code + _WRAPPER_JS))
+            promise = self._call(budget, lambda: self.ctx.module(source))
         except quickjs.JSException as exc:
             return self._load_error(str(exc))
         self.control("watch-module", promise)
@@ -301,8 +459,8 @@ class _Isolate:
         if state["state"] == "pending":
             # A top-level await that can never settle: createIvm never returns and
             # the request only ends when rudder-server gives up on it.
-            return "Error: Error: Timed out"
-        found = json.loads(self.control("exports", None))
+            return _TIMED_OUT
+        found = [name for name in self.control("exports", None).split(",") if name]
         if len(found) != 1:
             return f"Error: Expected one of {','.join(FUNCTIONS)}. Found {','.join(found)}"
         self.function = found[0]
@@ -323,13 +481,14 @@ class _Isolate:
             return f"Error: {_EXECUTION_TIMEOUT}"
         return v8_error_text(first)
 
-    def _transform(self, items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]] | str:
+    def _transform(self, items: list[dict[str, Any]]) -> tuple[Any, list[str]] | str:
         payload = {
             "events": [{"message": item["message"], "metadata": item["metadata"]} for item in items],
             "transformationType": self.function,
         }
+        text = _payload_json(payload)
         budget = [self.limits.execution_timeout]
-        self._call(budget, lambda: self.control("start", json.dumps(payload)))
+        self._call(budget, lambda: self.control("start", text))
         self._drain(budget)
         started = time.monotonic()
         while True:
@@ -344,14 +503,60 @@ class _Isolate:
                 return self._fatal(exc, later=True)
         logs = json.loads(self.control("logs", None))
         if state["state"] == "done":
-            return json.loads(self.control("run-result", None)), logs
+            result = self.control("run-result", None)
+            return (_UNDEFINED if result == "" else jsvalues.loads(result)), logs
+        if state["state"] == "deep":
+            return _DEEP_OUTPUT
         if state["state"] == "oom":
             return f"Error: {_OOM}"
         if state["state"] == "encode-failed":
             raise RequestFailed(state["error"])
         if state["state"] == "failed":
-            return f"Error: {v8_message(state['error'])}"
-        return "Error: Error: Timed out"  # nothing left that could settle the run
+            # The host rethrows the rejection's message as `new Error(message)`.
+            message = v8_message(state["error"])
+            return f"Error: {message}" if message else "Error"
+        return _TIMED_OUT  # nothing left that could settle the run
+
+
+_DEEP_OUTPUT = "deep output"
+
+
+def _payload_json(payload: dict[str, Any]) -> str:
+    """The request as JSON text for the isolate (ASCII, so lone surrogates travel escaped)."""
+    try:
+        return json.dumps(payload, allow_nan=False)
+    except (ValueError, RecursionError):
+        # An overflowing number (`1e400`) reaches V8 as Infinity; nesting past Python's
+        # recursion limit needs the iterative encoder.
+        return jsvalues.dumps(payload, overflow_infinity=True)
+
+
+def _too_deep_to_copy_in(items: list[dict[str, Any]]) -> Any:
+    """The messageId of the first item RudderStack's host could not copy into the isolate, or None."""
+    # The payload object and its `events` array sit above every item.
+    spent = _INPUT_OBJECT_COST + _INPUT_ARRAY_COST
+    for item in items:
+        if _path_cost({"message": item["message"], "metadata": item["metadata"]}) + spent > _INPUT_DEPTH_BUDGET:
+            return item["metadata"].get("messageId")
+    return None
+
+
+def _path_cost(value: Any) -> int:
+    """The costliest chain of nested containers in `value`, without recursion."""
+    costliest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        node, above = stack.pop()
+        children: Iterable[Any]
+        if isinstance(node, dict):
+            cost, children = above + _INPUT_OBJECT_COST, node.values()
+        elif isinstance(node, list):
+            cost, children = above + _INPUT_ARRAY_COST, node
+        else:
+            continue
+        costliest = max(costliest, cost)
+        stack.extend((child, cost) for child in children if isinstance(child, (dict, list)))
+    return costliest
 
 
 def request_items(
@@ -365,8 +570,10 @@ def request_items(
     Like RudderStack's gateway, a message without a messageId gets one; gen's is
     derived from the event's position so that runs are reproducible.
     """
+    if metadata is not None and not isinstance(metadata, Mapping):
+        raise ValueError("metadata must be a JSON object")
     common = dict(metadata or {})
-    creds = _credential_list(credentials)
+    creds = _credential_list(credentials, "credentials")
     items: list[dict[str, Any]] = []
     for position, event in enumerate(events, start=1):
         if not isinstance(event, Mapping):
@@ -374,8 +581,10 @@ def request_items(
         own_credentials: list[dict[str, Any]] = []
         if is_envelope(event):
             message = dict(event["message"])
+            if event.get("metadata") is not None and not isinstance(event["metadata"], Mapping):
+                raise ValueError(f"event {position}: `metadata` must be a JSON object")
             own_metadata = dict(event.get("metadata") or {})
-            own_credentials = _credential_list(event.get("credentials"))
+            own_credentials = _credential_list(event.get("credentials"), f"event {position}: `credentials`")
         else:
             message = dict(event)
             own_metadata = {}
@@ -396,12 +605,16 @@ def is_envelope(event: Mapping[str, Any]) -> bool:
 
 
 def _credential_list(
-    credentials: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
+    credentials: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None, what: str
 ) -> list[dict[str, Any]]:
     if not credentials:
         return []
     if isinstance(credentials, Mapping):
         return [{"key": str(k), "value": v, "isSecret": False} for k, v in credentials.items()]
+    if isinstance(credentials, (str, bytes)) or not isinstance(credentials, Sequence) or not all(
+        isinstance(c, Mapping) and isinstance(c.get("key"), str) for c in credentials
+    ):
+        raise ValueError(f"{what} must be an object {{key: value}} or a list of {{\"key\", \"value\"}} objects")
     return [dict(c) for c in credentials]
 
 

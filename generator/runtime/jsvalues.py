@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 
@@ -92,53 +93,234 @@ def same_value_key(value: Any) -> Any:
     return ("object", id(value))
 
 
-def dumps(value: Any, indent: int | None = None) -> str:
-    """JSON text as JavaScript's JSON.stringify writes it (numbers included)."""
-    parts: list[str] = []
-    _encode(value, parts, indent, 0)
-    return "".join(parts)
+def dumps(value: Any, indent: int | None = None, *, overflow_infinity: bool = False) -> str:
+    """JSON text as JavaScript's JSON.stringify writes it (numbers included), at any depth.
 
+    Lone surrogates are escaped (`\\ud800`), as JSON.stringify does, so the text is
+    always valid UTF-8. With `overflow_infinity`, infinities are written as `1e400`,
+    which JSON.parse turns back into Infinity (how an overflowing number in an event
+    reaches RudderStack's V8); otherwise they are `null`, as JSON.stringify writes them.
+    """
+    out: list[str] = []
+    newline = "\n" if indent is not None else ""
+    colon = ": " if indent is not None else ":"
+    # Each frame: (iterator over (key, item) pairs, closing bracket, depth, first?)
+    stack: list[list[Any]] = []
 
-def _encode(value: Any, out: list[str], indent: int | None, level: int) -> None:
-    if value is None:
-        out.append("null")
-    elif value is UNDEFINED:
-        raise TypeError("undefined has no JSON text")
-    elif value is True:
-        out.append("true")
-    elif value is False:
-        out.append("false")
-    elif isinstance(value, str):
-        out.append(json.dumps(value, ensure_ascii=False))
-    elif isinstance(value, (int, float)):
-        out.append(number_text(value) if math.isfinite(value) else "null")
-    elif isinstance(value, (list, tuple)):
-        if not value:
-            out.append("[]")
-            return
-        _container(out, "[", "]", [(None, item) for item in value], indent, level)
-    elif isinstance(value, dict):
-        if not value:
-            out.append("{}")
-            return
-        _container(out, "{", "}", list(value.items()), indent, level)
-    else:
-        raise TypeError(f"cannot encode {type(value).__name__} as JSON")
+    def scalar(item: Any) -> str | None:
+        if item is None:
+            return "null"
+        if item is True:
+            return "true"
+        if item is False:
+            return "false"
+        if isinstance(item, str):
+            return _quote(item)
+        if isinstance(item, (int, float)):
+            if math.isfinite(item):
+                return number_text(item)
+            if overflow_infinity and not math.isnan(item):
+                return "1e400" if item > 0 else "-1e400"
+            return "null"
+        if item is UNDEFINED:
+            raise TypeError("undefined has no JSON text")
+        return None
 
+    def open_container(item: Any, level: int) -> None:
+        if isinstance(item, dict):
+            if not item:
+                out.append("{}")
+                return
+            out.append("{")
+            stack.append([iter(item.items()), "}", level, True])
+        elif isinstance(item, (list, tuple)):
+            if not item:
+                out.append("[]")
+                return
+            out.append("[")
+            stack.append([iter((None, element) for element in item), "]", level, True])
+        else:
+            raise TypeError(f"cannot encode {type(item).__name__} as JSON")
 
-def _container(
-    out: list[str], open_: str, close: str, items: list[tuple[Any, Any]], indent: int | None, level: int
-) -> None:
-    out.append(open_)
-    for position, (key, item) in enumerate(items):
-        if position:
+    text = scalar(value)
+    if text is not None:
+        return text
+    open_container(value, 0)
+    while stack:
+        frame = stack[-1]
+        pair = next(frame[0], None)
+        if pair is None:
+            stack.pop()
+            if indent is not None:
+                out.append(newline + " " * (indent * frame[2]))
+            out.append(frame[1])
+            continue
+        key, item = pair
+        if not frame[3]:
             out.append(",")
+        frame[3] = False
         if indent is not None:
-            out.append("\n" + " " * (indent * (level + 1)))
+            out.append(newline + " " * (indent * (frame[2] + 1)))
         if key is not None:
-            out.append(json.dumps(str(key), ensure_ascii=False))
-            out.append(": " if indent is not None else ":")
-        _encode(item, out, indent, level + 1)
-    if indent is not None:
-        out.append("\n" + " " * (indent * level))
-    out.append(close)
+            out.append(_quote(str(key)) + colon)
+        text = scalar(item)
+        if text is not None:
+            out.append(text)
+        else:
+            open_container(item, frame[2] + 1)
+    return "".join(out)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _quote(text: str) -> str:
+    quoted = json.dumps(text, ensure_ascii=False)
+    if _SURROGATE.search(quoted):
+        quoted = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
+    return quoted
+
+
+class JSONError(ValueError):
+    """Text that is not JSON; `line`, `column` (1-based) and `msg` say where and why."""
+
+    def __init__(self, msg: str, text: str, position: int) -> None:
+        self.msg = msg
+        self.line = text.count("\n", 0, position) + 1
+        self.column = position - (text.rfind("\n", 0, position) + 1) + 1
+        super().__init__(f"{msg}: line {self.line} column {self.column}")
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def loads(text: str) -> Any:
+    """Parse strict JSON (no NaN or Infinity literals) at any nesting depth."""
+    try:
+        return json.loads(text, parse_constant=_no_constant)
+    except RecursionError:
+        return _loads_deep(text)
+    except json.JSONDecodeError as exc:
+        raise JSONError(exc.msg, text, exc.pos) from None
+    except ValueError as exc:
+        match = re.search(r"-?(?:NaN|Infinity)", text)
+        raise JSONError(str(exc), text, match.start() if match else 0) from None
+
+
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+_LITERALS = (("true", True), ("false", False), ("null", None))
+
+
+def _loads_deep(text: str) -> Any:
+    """The same grammar as json.loads, with an explicit stack instead of recursion."""
+    from json.decoder import scanstring  # type: ignore[attr-defined]
+
+    position = _WHITESPACE.match(text, 0).end()  # type: ignore[union-attr]
+    # Each frame: [container, pending key (objects)]; `expect` is what may come next.
+    stack: list[list[Any]] = []
+    result: Any = None
+
+    def fail(message: str) -> JSONError:
+        return JSONError(message, text, position)
+
+    while True:
+        # A value starts at `position`.
+        if position >= len(text):
+            raise fail("Expecting value")
+        char = text[position]
+        opened: Any = None
+        if char == "{":
+            opened = {}
+            position = _WHITESPACE.match(text, position + 1).end()  # type: ignore[union-attr]
+            if text.startswith("}", position):
+                position += 1
+                value: Any = opened
+                opened = None
+            else:
+                stack.append([opened, None])
+                if not text.startswith('"', position):
+                    raise fail("Expecting property name enclosed in double quotes")
+                key, position = scanstring(text, position + 1)
+                position = _WHITESPACE.match(text, position).end()  # type: ignore[union-attr]
+                if not text.startswith(":", position):
+                    raise fail("Expecting ':' delimiter")
+                stack[-1][1] = key
+                position = _WHITESPACE.match(text, position + 1).end()  # type: ignore[union-attr]
+                continue
+        elif char == "[":
+            opened = []
+            position = _WHITESPACE.match(text, position + 1).end()  # type: ignore[union-attr]
+            if text.startswith("]", position):
+                position += 1
+                value = opened
+                opened = None
+            else:
+                stack.append([opened, None])
+                continue
+        elif char == '"':
+            value, position = scanstring(text, position + 1)
+        else:
+            number = _NUMBER.match(text, position)
+            if number is not None:
+                whole = number.group()
+                value = float(whole) if number.group(1) or number.group(2) else int(whole)
+                position = number.end()
+            else:
+                for word, literal in _LITERALS:
+                    if text.startswith(word, position):
+                        value = literal
+                        position += len(word)
+                        break
+                else:
+                    raise fail("Expecting value")
+        # A complete value: attach it, then close containers as far as the text says.
+        while True:
+            if not stack:
+                position = _WHITESPACE.match(text, position).end()  # type: ignore[union-attr]
+                if position != len(text):
+                    raise fail("Extra data")
+                return value
+            container, key = stack[-1]
+            if isinstance(container, dict):
+                container[key] = value
+            else:
+                container.append(value)
+            position = _WHITESPACE.match(text, position).end()  # type: ignore[union-attr]
+            closer = "}" if isinstance(container, dict) else "]"
+            if text.startswith(",", position):
+                position = _WHITESPACE.match(text, position + 1).end()  # type: ignore[union-attr]
+                if isinstance(container, dict):
+                    if not text.startswith('"', position):
+                        raise fail("Expecting property name enclosed in double quotes")
+                    key, position = scanstring(text, position + 1)
+                    position = _WHITESPACE.match(text, position).end()  # type: ignore[union-attr]
+                    if not text.startswith(":", position):
+                        raise fail("Expecting ':' delimiter")
+                    stack[-1][1] = key
+                    position = _WHITESPACE.match(text, position + 1).end()  # type: ignore[union-attr]
+                break
+            if text.startswith(closer, position):
+                position += 1
+                value = stack.pop()[0]
+                continue
+            raise fail("Expecting ',' delimiter")
+    return result
+
+
+def depth(value: Any) -> int:
+    """How many containers deep `value` nests (0 for a scalar), without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, (list, tuple)):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in children if isinstance(child, (dict, list, tuple)))
+    return deepest

