@@ -9,19 +9,26 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from ..runtime.jsvalues import number_text
 
-# JSON allows these inside strings; JavaScript before ES2019 ends a line at them.
-_LINE_SEPARATORS = {"\u2028": "\\u2028", "\u2029": "\\u2029"}
+# JSON allows U+2028/U+2029 inside strings, where JavaScript before ES2019 ends a line; a
+# lone surrogate cannot be written as UTF-8 at all. Both travel as escapes.
+_ESCAPE_IN_STRINGS = re.compile("[\u2028\u2029\ud800-\udfff]")
+# In a comment: JavaScript's line terminators end it; other control characters, lone
+# surrogates and the byte-order mark are shown as escapes, so the file stays plain text.
+_LINE_TERMINATORS = re.compile("\r\n|[\n\r\u2028\u2029]")
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufeff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
 
 
 def _string(text: str) -> str:
-    out = json.dumps(text, ensure_ascii=False)
-    for raw, escaped in _LINE_SEPARATORS.items():
-        out = out.replace(raw, escaped)
-    return out
+    return _ESCAPE_IN_STRINGS.sub(_escape, json.dumps(text, ensure_ascii=False))
 
 
 def js_literal(value: Any) -> str:
@@ -53,8 +60,11 @@ def js_literal(value: Any) -> str:
 
 
 def comment_text(value: Any) -> str:
-    """Text that stays inside one `//` comment: JavaScript's line terminators become spaces."""
-    text = str(value)
-    for terminator in ("\r\n", "\n", "\r", "\u2028", "\u2029"):
-        text = text.replace(terminator, " ")
-    return text
+    """Text that stays inside one `//` comment: line terminators become spaces, other control
+    characters and lone surrogates are written as `\\uXXXX`."""
+    return _UNPRINTABLE.sub(_escape, _LINE_TERMINATORS.sub(" ", str(value)))
+
+
+def printable(text: str) -> str:
+    """`text` with control characters and lone surrogates written as `\\uXXXX`, for messages."""
+    return _UNPRINTABLE.sub(_escape, text)

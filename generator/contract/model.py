@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +42,6 @@ class AnyOf:
 @dataclass(frozen=True)
 class Event:
     name: str
-    function: str  # the JavaScript function that enforces it
     aliases: tuple[str, ...]
     match_variants: bool
     properties: tuple[Property, ...]
@@ -128,7 +126,8 @@ class Contract:
 def contract_hash(data: Any) -> str:
     """A short, stable hash of the contract's content (not of its formatting)."""
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
+    # surrogatepass: a lone surrogate (a YAML escape) hashes instead of failing; other text is plain UTF-8.
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
 def build_model(data: dict[str, Any], source: Source, file: str) -> Contract:
@@ -197,7 +196,6 @@ def build_model(data: dict[str, Any], source: Source, file: str) -> Contract:
         for name, body in sorted(shapes_data.items())
     )
 
-    functions: dict[str, str] = {}
     events = []
     for name, body in sorted(data["events"].items()):
         body = body or {}
@@ -217,7 +215,6 @@ def build_model(data: dict[str, Any], source: Source, file: str) -> Contract:
         items = body.get("line_items")
         events.append(Event(
             name=name,
-            function=_function_name(name, functions),
             aliases=tuple(a for a in body.get("aliases") or [] if a != name),
             match_variants=body.get("match_variants", settings.get("match_variants", False)) is True,
             # A dedupe key is required: without it the event cannot be told from a retry.
@@ -295,15 +292,3 @@ def build_model(data: dict[str, Any], source: Source, file: str) -> Contract:
         replay=replay_config,
         batch_dedupe=settings.get("batch_dedupe", False) is True,
     )
-
-
-def _function_name(event: str, taken: dict[str, str]) -> str:
-    words = re.findall(r"[A-Za-z0-9]+", event)
-    base = "enforce" + "".join(w[:1].upper() + w[1:] for w in words) or "enforceEvent"
-    if base == "enforce":
-        base = "enforceEvent"
-    name, counter = base, 2
-    while name in taken:
-        name, counter = f"{base}{counter}", counter + 1
-    taken[name] = event
-    return name

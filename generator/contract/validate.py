@@ -6,6 +6,7 @@ The contract language is documented in docs/contract.md; this module is its gram
 from __future__ import annotations
 
 import difflib
+import json
 import math
 import re
 from collections.abc import Iterable
@@ -72,6 +73,15 @@ DEFAULT_ANNOTATIONS = {
     "stamp": "tracking_plan",
 }
 _FIELD_NAME = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
+# Keys Customer.io's destination refuses (`Cannot set unsafe key`, HTTP 500): the generated
+# code removes them from every event, so the contract cannot declare them.
+UNSAFE_KEYS = ("__proto__", "constructor", "prototype")
+# What every JavaScript object inherits: a field gen writes or reads by name must not be one.
+PROTOTYPE_NAMES = frozenset({
+    *UNSAFE_KEYS, "toString", "toLocaleString", "valueOf", "hasOwnProperty", "isPrototypeOf",
+    "propertyIsEnumerable", "__defineGetter__", "__defineSetter__", "__lookupGetter__", "__lookupSetter__",
+})
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufeff]")
 
 
 class Validator:
@@ -136,7 +146,8 @@ class Validator:
         if not isinstance(root, dict):
             self.report((), f"the contract must be a mapping, not {_kind(root)}")
             return self.diagnostics
-        self.unknown_keys((), root, TOP_KEYS, "the contract")
+        # `x-` keys are free space, for YAML anchors the rest of the contract merges (`<<: *base`).
+        self.unknown_keys((), {k: v for k, v in root.items() if not k.startswith("x-")}, TOP_KEYS, "the contract")
         self.contract_block(root)
         self.settings_block(root)
         self.annotations_block(root)
@@ -160,7 +171,24 @@ class Validator:
         if text is not None and not _FIELD_NAME.match(text):
             self.report(path, f"{what} must be a plain field name, not {text!r}")
             return None
+        if text in PROTOTYPE_NAMES:
+            self.report(path, f"{what} cannot be {text!r}: every JavaScript object already has a member by that name")
+            return None
         return text
+
+    def name(self, path: Path, name: str, what: str, *, key: bool = True) -> None:
+        """A name the contract declares (event, alias, property, trait): warn about invisible characters."""
+        found = _UNPRINTABLE.search(name)
+        if found:
+            self.report(path, f"{what} {name!r} contains U+{ord(found.group()):04X}, a character nobody can see or "
+                        "type; events must spell it exactly the same way", key=key, severity="warning")
+
+    def property_name(self, path: Path, name: str, what: str) -> None:
+        """A property or trait name: not one Customer.io's destination refuses."""
+        if name in UNSAFE_KEYS:
+            self.report(path, f"{what} cannot be named {name!r}: Customer.io's destination refuses events carrying "
+                        "that key (HTTP 500), so gen removes it from every event", key=True)
+        self.name(path, name, what)
 
     def duration(self, path: Path, value: Any, what: str) -> None:
         if duration_seconds(value) is None:
@@ -209,6 +237,9 @@ class Validator:
                 if len(parts) < 2 or parts[0] not in ("context", "properties", "traits") or not all(parts):
                     self.report(("replay", "markers", index), f"a marker is a path under context, properties or "
                                 f"traits, such as context.replay, not {marker!r}")
+                elif any(part in PROTOTYPE_NAMES for part in parts):
+                    self.report(("replay", "markers", index), f"a marker path cannot go through a member every "
+                                f"JavaScript object has ({marker!r})")
         if "future_tolerance" in block:
             self.duration(("replay", "future_tolerance"), block["future_tolerance"], "`future_tolerance`")
 
@@ -236,6 +267,7 @@ class Validator:
             self.property(path, name, spec, shared=shared, shapes=shapes)
             for index, alias in enumerate(self.string_list((*path, "aliases"), aliases, "`aliases`")
                                           if aliases != [] else []):
+                self.property_name((*path, "aliases", index), alias, "a trait alias")
                 if alias in fields or alias in owner:
                     other = alias if alias in fields else owner[alias]
                     self.report((*path, "aliases", index), f"trait alias {alias!r} is already trait '{other}'")
@@ -247,6 +279,8 @@ class Validator:
             return
         block = self.expect_mapping(("contract",), root["contract"], "`contract`")
         if block is None:
+            if root["contract"] is None:
+                self.report(("contract",), "`contract` needs a `name` and a `version`")
             return
         self.unknown_keys(("contract",), block, CONTRACT_KEYS, "`contract`")
         if "name" not in block:
@@ -285,6 +319,9 @@ class Validator:
                 continue
             if not _FIELD_NAME.match(text):
                 self.report(("annotations", key), f"`annotations.{key}` must be a plain field name, not {text!r}")
+            elif text in PROTOTYPE_NAMES:
+                self.report(("annotations", key), f"`annotations.{key}` cannot be {text!r}: every JavaScript object "
+                            "already has a member by that name")
             if key != "flag" and text in names:
                 self.report(("annotations", key), f"`annotations.{key}` uses the same context field as "
                             f"`annotations.{names[text]}`")
@@ -308,6 +345,8 @@ class Validator:
             path: Path = ("shapes", name)
             body = self.expect_mapping(path, spec, f"shape '{name}'")
             if body is None:
+                if spec is None:
+                    self.report(path, f"shape '{name}' needs `properties`")
                 continue
             self.unknown_keys(path, body, SHAPE_KEYS, f"shape '{name}'")
             if "description" in body:
@@ -336,6 +375,7 @@ class Validator:
         """One property definition: inline (`type: …`) or a shared one (`use: name`) with overrides."""
         if not name.strip():
             self.report(path, "a property name must not be empty", key=True)
+        self.property_name(path, name, "a trait" if path[:2] == ("traits", "fields") else "a property")
         if isinstance(spec, str) and allow_use:
             self.report(path, f"write `{{use: {spec}}}` to use a shared property, or give a mapping with `type`")
             return
@@ -361,7 +401,8 @@ class Validator:
             if structural:
                 self.report((*path, structural[0]), f"with `use`, only required, default and description can be "
                             f"overridden, not '{structural[0]}'", key=True)
-            merged = {**shared[target], **{k: v for k, v in body.items() if k != "use"}}
+            base = shared[target] if isinstance(shared[target], dict) else {}
+            merged = {**base, **{k: v for k, v in body.items() if k != "use"}}
             if isinstance(shared[target], dict) and "default" in body:
                 self.default_value((*path, "default"), merged)
             if "required" in body:
@@ -492,7 +533,7 @@ class Validator:
             return
         block = self.expect_mapping(("events",), root["events"], "`events`")
         if not block:
-            if block is not None:
+            if block is not None or root["events"] is None:
                 self.report(("events",), "`events` must declare at least one event")
             return
         settings: dict[str, Any] = root["settings"] if isinstance(root.get("settings"), dict) else {}
@@ -507,6 +548,7 @@ class Validator:
             path: Path = ("events", name)
             if not name.strip():
                 self.report(path, "an event name must not be empty", key=True)
+            self.name(path, name, "event name")
             body = self.expect_mapping(path, spec, f"event '{name}'")
             if body is None:
                 body = {}
@@ -529,6 +571,7 @@ class Validator:
                 alias_path: Path = (*path, "aliases", index)
                 if self.expect_string(alias_path, alias, "an alias") is None:
                     continue
+                self.name(alias_path, alias, "alias", key=False)
                 owner = claimed.get(alias)
                 if owner and owner[0] == name and owner[2] == "the canonical name":
                     self.report(alias_path, f"alias {alias!r} is the event's own name", severity="warning")
@@ -635,6 +678,8 @@ class Validator:
         source = block.get("from")
         if source is None:
             self.report(where, "`line_items` needs `from`: the array property holding the items", key=True)
+        elif not isinstance(source, str):
+            self.report((*where, "from"), "`from` must be the name of an array property")
         elif source not in props:
             self.report((*where, "from"), f"'{source}' is not a property of this event")
         elif not (isinstance(props[source], dict) and props[source].get("type") == "array"):
@@ -670,10 +715,13 @@ class Validator:
 
 
 def javascript_regex_error(pattern: str) -> str | None:
-    """Why `new RegExp(pattern)` fails in JavaScript (the generated code's engine), or None."""
+    """Why `new RegExp(pattern)` fails in QuickJS (gen's local engine), or None."""
     context = quickjs.Context()
-    check = context.eval("(p) => { try { new RegExp(p); return ''; } catch (e) { return String(e.message); } }")
-    return str(check(pattern)) or None
+    check = context.eval(
+        "(p) => { try { new RegExp(JSON.parse(p)); return ''; } catch (e) { return String(e.message); } }"
+    )
+    # As JSON, so a lone surrogate crosses into QuickJS as an escape.
+    return str(check(json.dumps(pattern))) or None
 
 
 def _kind(value: Any) -> str:

@@ -36,7 +36,8 @@ def check_value(spec: dict[str, Any], value: Any) -> str | None:
         if not ISO_TIMESTAMP.match(value):
             return "must be an ISO 8601 UTC timestamp like 2024-01-02T03:04:05.000Z"
     elif kind == "enum":
-        if value not in (spec.get("values") or []):
+        values = spec.get("values")
+        if not isinstance(values, list) or value not in values:
             return "must be one of the enum's `values`"
     elif kind in ("number", "integer"):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
