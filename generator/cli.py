@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -10,8 +10,9 @@ from typing import Any
 import click
 import yaml
 
-from . import contract, fixtures
+from . import contract, fixtures, safeyaml
 from .runtime import CannedResponse, Limits, RequestFailed, Transformation, jsvalues
+from .runtime.engine import MAX_MEMORY_MB, MAX_SECONDS, NotUTF8, read_text
 
 USAGE_ERROR = 2
 
@@ -21,27 +22,39 @@ def _fail(message: str, code: int = USAGE_ERROR) -> None:
     sys.exit(code)
 
 
-def read_events(source: str) -> list[Any]:
-    """Events from a JSON array, a single JSON object, or NDJSON; `-` reads stdin."""
+def _text(source: str, what: str) -> str:
+    """A UTF-8 file (or stdin for `-`), or a usage error that says what is wrong with it."""
     try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+        if source == "-":
+            return sys.stdin.buffer.read().decode("utf-8")
+        return read_text(Path(source), what)
     except OSError as exc:
         raise click.UsageError(f"cannot read {source}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise click.UsageError(f"stdin: the {what} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x})") from exc
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+def read_events(source: str) -> list[Any]:
+    """Events from a JSON array, a single JSON object, or NDJSON; `-` reads stdin."""
+    text = _text(source, "events file")
     name = "stdin" if source == "-" else source
     stripped = text.strip()
     if not stripped:
         raise click.UsageError(f"{name}: no events")
     try:
-        data = json.loads(stripped)
-    except json.JSONDecodeError:
+        data = jsvalues.loads(stripped)
+    except jsvalues.JSONError as whole:
+        lines = [(number, line) for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
+        if len(lines) < 2:
+            raise click.UsageError(f"{name}:{whole.line}:{whole.column}: invalid JSON: {whole.msg}") from whole
         events = []
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
+        for number, line in lines:
             try:
-                events.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise click.UsageError(f"{name}:{number}:{exc.colno}: invalid JSON: {exc.msg}") from exc
+                events.append(jsvalues.loads(line))
+            except jsvalues.JSONError as exc:
+                raise click.UsageError(f"{name}:{number}:{exc.column}: invalid JSON: {exc.msg}") from exc
         return events
     return data if isinstance(data, list) else [data]
 
@@ -49,14 +62,21 @@ def read_events(source: str) -> list[Any]:
 def _read_mapping(path: str | None, what: str) -> Any:
     if path is None:
         return None
+    text = _text(path, f"{what} file")
     try:
-        text = Path(path).read_text(encoding="utf-8")
-        data = yaml.safe_load(text) if path.endswith((".yaml", ".yml")) else json.loads(text)
-    except OSError as exc:
-        raise click.UsageError(f"cannot read {what} file {path}: {exc.strerror}") from exc
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise click.UsageError(f"{what} file {path} is not valid: {exc}") from exc
-    return data
+        return safeyaml.load(text) if path.endswith((".yaml", ".yml")) else jsvalues.loads(text)
+    except jsvalues.JSONError as exc:
+        raise click.UsageError(f"{path}:{exc.line}:{exc.column}: invalid JSON: {exc.msg}") from exc
+    except safeyaml.YAMLLimitError as exc:
+        raise click.UsageError(f"{path}:{exc.line}:{exc.column}: {exc}") from exc
+    except yaml.YAMLError as exc:
+        raise click.UsageError(f"{what} file {path} is not valid YAML: {exc}") from exc
+
+
+def _finite_seconds(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    if not math.isfinite(value):
+        raise click.BadParameter(f"{value!r} is not a number of seconds")
+    return value
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -78,9 +98,12 @@ def build(contract_file: Path, out_dir: Path, check: bool) -> None:
     nothing is written and the exit code is 2.
     """
     try:
-        text = contract_file.read_text(encoding="utf-8")
+        text = read_text(contract_file, "contract")
     except OSError as exc:
         _fail(f"cannot read {contract_file}: {exc.strerror}")
+    except NotUTF8 as exc:
+        click.echo(str(contract.Diagnostic(str(contract_file), exc.line, exc.column, "error", exc.detail)), err=True)
+        sys.exit(USAGE_ERROR)
     result = contract.compile_contract(text, str(contract_file))
     for diagnostic in result.diagnostics:
         click.echo(str(diagnostic), err=True)
@@ -107,9 +130,10 @@ def build(contract_file: Path, out_dir: Path, check: bool) -> None:
 @click.option("--fetch", "fetch_file", metavar="FILE",
               help="JSON/YAML object {url: {status, headers, body} | {error}}: canned answers for fetch/fetchV2.")
 @click.option("--logs", is_flag=True, help="Collect log() calls (test mode) and print them to stderr.")
-@click.option("--timeout", type=float, default=Limits.execution_timeout, show_default=True,
+@click.option("--timeout", type=click.FloatRange(0, MAX_SECONDS, min_open=True), callback=_finite_seconds,
+              default=Limits.execution_timeout, show_default=True,
               help="Execution time limit in seconds (RudderStack: 4).")
-@click.option("--memory", type=int, default=Limits.memory_mb, show_default=True,
+@click.option("--memory", type=click.IntRange(1, MAX_MEMORY_MB), default=Limits.memory_mb, show_default=True,
               help="Memory limit in MB (RudderStack: 128).")
 def run(
     transformation: str,
@@ -130,6 +154,7 @@ def run(
     metadata = _read_mapping(metadata_file, "metadata")
     if metadata is not None and not isinstance(metadata, dict):
         raise click.UsageError("--metadata must hold a JSON object")
+    events_data = read_events(events)
     credentials = _read_mapping(credentials_file, "credentials")
     if credentials is not None and not isinstance(credentials, (dict, list)):
         raise click.UsageError("--credentials must hold a JSON object or a list of {key, value}")
@@ -140,11 +165,13 @@ def run(
         canned = {str(url): CannedResponse.from_spec(spec) for url, spec in fetch_spec.items()}
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
-    program = Transformation.from_path(transformation, name, limits=Limits(execution_timeout=timeout, memory_mb=memory))
     try:
-        result = program.run(
-            read_events(events), metadata=metadata, credentials=credentials, fetch=canned, test_mode=logs
+        program = Transformation.from_path(
+            transformation, name, limits=Limits(execution_timeout=timeout, memory_mb=memory)
         )
+        result = program.run(events_data, metadata=metadata, credentials=credentials, fetch=canned, test_mode=logs)
+    except OSError as exc:
+        raise click.UsageError(f"cannot read {transformation}: {exc.strerror}") from exc
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
     except RequestFailed as exc:
@@ -156,6 +183,8 @@ def run(
             f"answers such a request with every entry repeated {len(groups)} times (rudder-server never sends one)",
             err=True,
         )
+    for warning in result.warnings:
+        click.echo(f"gen: warning: {warning}", err=True)
     for line in result.logs:
         click.echo(line, err=True)
     click.echo(jsvalues.dumps(result.response, indent=2))

@@ -9,7 +9,6 @@ Two layouts are read:
 from __future__ import annotations
 
 import difflib
-import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -18,9 +17,11 @@ from typing import Any
 
 import yaml
 
+from . import safeyaml
 from .contract import compile_contract
 from .contract.render import OUTPUT
 from .runtime import CannedResponse, Limits, RequestFailed, RunResult, Transformation, jsvalues
+from .runtime.engine import read_text
 
 FIXTURE_SUFFIXES = (".fixture.yaml", ".fixture.yml", ".fixture.json")
 DEFAULT_TRANSFORMATION = Path("generated") / "transformation.js"
@@ -87,8 +88,8 @@ def is_rudder_cli_spec(path: Path) -> bool:
     if path.suffix not in (".yaml", ".yml"):
         return False
     try:
-        documents = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        documents = safeyaml.load_all(read_text(path, "file"))
+    except (OSError, ValueError, yaml.YAMLError, safeyaml.YAMLLimitError):
         return False
     return any(isinstance(d, Mapping) and d.get("kind") == "transformation" for d in documents)
 
@@ -115,13 +116,15 @@ def load(path: Path) -> list[Case]:
     text = _read(path)
     if path.suffix == ".json":
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise FixtureError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
+            data = jsvalues.loads(text)
+        except jsvalues.JSONError as exc:
+            raise FixtureError(f"{path}:{exc.line}:{exc.column}: invalid JSON: {exc.msg}") from exc
         documents = [data]
     else:
         try:
-            documents = list(yaml.safe_load_all(text))
+            documents = safeyaml.load_all(text)
+        except safeyaml.YAMLLimitError as exc:
+            raise FixtureError(f"{path}:{exc.line}:{exc.column}: {exc}") from exc
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
@@ -136,9 +139,11 @@ def load(path: Path) -> list[Case]:
 
 def _read(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return read_text(path, "fixture file")
     except OSError as exc:
         raise FixtureError(f"{path}: cannot read: {exc.strerror}") from exc
+    except ValueError as exc:
+        raise FixtureError(str(exc)) from exc
 
 
 def _unknown(where: str, mapping: Mapping[str, Any], allowed: set[str]) -> None:
@@ -289,9 +294,9 @@ def _rudder_cli_cases(path: Path, spec: Mapping[str, Any]) -> list[Case]:
             raise FixtureError(f"{path}: test suite '{suite.get('name')}': input directory {input_dir} not found")
         for file in sorted(input_dir.glob("*.json")):
             try:
-                data = json.loads(_read(file))
-            except json.JSONDecodeError as exc:
-                raise FixtureError(f"{file}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
+                data = jsvalues.loads(_read(file))
+            except jsvalues.JSONError as exc:
+                raise FixtureError(f"{file}:{exc.line}:{exc.column}: invalid JSON: {exc.msg}") from exc
             events = data if isinstance(data, list) else [data]
             cases.append(Case(
                 name=f"{suite.get('name', 'tests')}/{file.name}",
@@ -310,6 +315,16 @@ def _rudder_cli_cases(path: Path, spec: Mapping[str, Any]) -> list[Case]:
 
 def run_case(case: Case, *, update: bool = False) -> Outcome:
     """Run a case and compare; with `update`, write its golden (or rudder-cli output) file instead."""
+    try:
+        return _run_case(case, update)
+    except (FixtureError, OSError, ValueError, RecursionError) as exc:
+        message = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        if isinstance(exc, RecursionError):
+            message = "the case nests too deeply to compare"
+        return Outcome(case, False, message)
+
+
+def _run_case(case: Case, update: bool) -> Outcome:
     if case.contract is not None:
         code, problem = _build_contract(case.contract)
         if code is None:
@@ -335,7 +350,10 @@ def run_case(case: Case, *, update: bool = False) -> Outcome:
             return Outcome(case, True, updated=True)
         if not case.golden.exists():
             return Outcome(case, False, f"golden file {case.golden} is missing; run `gen test --update` to write it")
-        golden = json.loads(_read(case.golden))
+        try:
+            golden = jsvalues.loads(_read(case.golden))
+        except jsvalues.JSONError as exc:
+            raise FixtureError(f"{case.golden}:{exc.line}:{exc.column}: invalid JSON: {exc.msg}") from exc
         expected = golden.get("expect") if isinstance(golden, Mapping) else None
         if not isinstance(expected, list) or len(expected) != len(case.events):
             return Outcome(case, False, f"golden file {case.golden} does not hold one expectation per event")
@@ -364,7 +382,11 @@ def _build_contract(path: Path) -> tuple[str | None, str]:
     except OSError as exc:
         return None, f"contract {path} cannot be read: {exc.strerror}"
     if key not in _built:
-        result = compile_contract(path.read_text(encoding="utf-8"), str(path))
+        try:
+            text = read_text(path, "contract")
+        except ValueError as exc:
+            return None, str(exc)
+        result = compile_contract(text, str(path))
         if not result.ok:
             return None, "the contract has errors:\n" + "\n".join(map(str, result.diagnostics))
         _built[key] = result.files[OUTPUT]
@@ -487,7 +509,10 @@ def _check_rudder_cli(case: Case, result: RunResult, update: bool) -> Outcome:
     if target is None or not target.exists():
         errors = [t["error"] for t in transformed if "error" in t and len(t) == 1]
         return Outcome(case, not errors, "" if not errors else "events failed:\n" + _indent("\n".join(errors)))
-    expected = json.loads(_read(target))
+    try:
+        expected = jsvalues.loads(_read(target))
+    except jsvalues.JSONError as exc:
+        raise FixtureError(f"{target}:{exc.line}:{exc.column}: invalid JSON: {exc.msg}") from exc
     if expected == transformed:
         return Outcome(case, True)
     return Outcome(case, False, f"{target}:\n" + _indent(_diff(_json(expected), _json(transformed))))
