@@ -6,14 +6,12 @@ The contract language is documented in docs/contract.md; this module is its gram
 from __future__ import annotations
 
 import difflib
-import json
 import math
 import re
 from collections.abc import Iterable
 from typing import Any
 
-import quickjs
-
+from . import patterns
 from .diagnostics import Diagnostic, Severity
 from .load import Path, Source
 from .names import variant_key
@@ -180,8 +178,8 @@ class Validator:
         """A name the contract declares (event, alias, property, trait): warn about invisible characters."""
         found = _UNPRINTABLE.search(name)
         if found:
-            self.report(path, f"{what} {name!r} contains U+{ord(found.group()):04X}, a character nobody can see or "
-                        "type; events must spell it exactly the same way", key=key, severity="warning")
+            self.report(path, f"{what} {name!r} contains U+{ord(found.group()):04X}, a control or invisible character; "
+                        "events must spell it exactly the same way", key=key, severity="warning")
 
     def property_name(self, path: Path, name: str, what: str) -> None:
         """A property or trait name: not one Customer.io's destination refuses."""
@@ -189,6 +187,17 @@ class Validator:
             self.report(path, f"{what} cannot be named {name!r}: Customer.io's destination refuses events carrying "
                         "that key (HTTP 500), so gen removes it from every event", key=True)
         self.name(path, name, what)
+
+    def pattern(self, path: Path, value: Any, what: str) -> None:
+        """A regular expression the generated code will run on any value (generator/contract/patterns.py)."""
+        text = self.expect_string(path, value, what)
+        if text is None:
+            return
+        verdict = patterns.verdict(text)
+        if verdict.error:
+            self.report(path, f"{what} {verdict.error}")
+        elif verdict.warning:
+            self.report(path, f"{what} {verdict.warning}", severity="warning")
 
     def duration(self, path: Path, value: Any, what: str) -> None:
         if duration_seconds(value) is None:
@@ -217,11 +226,7 @@ class Validator:
             if key in block:
                 self.expect_choice(("identity", key), block[key], POLICIES[key], f"`identity.{key}`")
         if "user_id_pattern" in block:
-            pattern = self.expect_string(("identity", "user_id_pattern"), block["user_id_pattern"], "`user_id_pattern`")
-            problem = javascript_regex_error(pattern) if pattern is not None else None
-            if problem:
-                self.report(("identity", "user_id_pattern"),
-                            f"`user_id_pattern` is not a valid JavaScript regular expression: {problem}")
+            self.pattern(("identity", "user_id_pattern"), block["user_id_pattern"], "`user_id_pattern`")
 
     def replay_block(self, root: dict[str, Any]) -> None:
         block = self.expect_mapping(("replay",), root.get("replay"), "`replay`")
@@ -444,10 +449,7 @@ class Validator:
         if "output" in body and kind == "timestamp":
             self.expect_choice((*path, "output"), body["output"], TIMESTAMP_OUTPUTS, "`output`")
         if "pattern" in body and kind == "string":
-            pattern = self.expect_string((*path, "pattern"), body["pattern"], "`pattern`")
-            problem = javascript_regex_error(pattern) if pattern is not None else None
-            if problem:
-                self.report((*path, "pattern"), f"`pattern` is not a valid JavaScript regular expression: {problem}")
+            self.pattern((*path, "pattern"), body["pattern"], "`pattern`")
         for bound in ("minimum", "maximum"):
             if bound in body and kind in ("number", "integer"):
                 value = body[bound]
@@ -712,16 +714,6 @@ class Validator:
                 if prop not in props:
                     at = (*where, group_index, index) if groups is value else (*where, index)
                     self.report(at, f"'{prop}' is not a property of this event")
-
-
-def javascript_regex_error(pattern: str) -> str | None:
-    """Why `new RegExp(pattern)` fails in QuickJS (gen's local engine), or None."""
-    context = quickjs.Context()
-    check = context.eval(
-        "(p) => { try { new RegExp(JSON.parse(p)); return ''; } catch (e) { return String(e.message); } }"
-    )
-    # As JSON, so a lone surrogate crosses into QuickJS as an escape.
-    return str(check(json.dumps(pattern))) or None
 
 
 def _kind(value: Any) -> str:

@@ -6,6 +6,8 @@ import math
 import re
 from typing import Any
 
+from . import patterns
+
 ISO_TIMESTAMP = re.compile(
     r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"
 )
@@ -24,8 +26,12 @@ def check_value(spec: dict[str, Any], value: Any) -> str | None:
         if value != value.strip():
             return "must not start or end with spaces (strings are trimmed)"
         pattern = spec.get("pattern")
-        if isinstance(pattern, str) and not re.search(pattern, value):
-            return f"does not match the pattern {pattern!r}"
+        if isinstance(pattern, str) and not patterns.verdict(pattern).error:
+            limit = patterns.limit(pattern)
+            if limit is not None and len(value) > limit:
+                return f"is longer than the {limit} characters its pattern is checked on"
+            if not patterns.test(pattern, value):
+                return f"does not match the pattern {pattern!r}"
     elif kind == "email":
         if value != value.strip().lower() or not EMAIL.match(value):
             return "must be a trimmed, lower-case email address"
