@@ -16,6 +16,12 @@ function hasOwn(object, key) {
   return Object.prototype.hasOwnProperty.call(object, key);
 }
 
+// object[key] when it is the object's own: a key named like an inherited member
+// (`toString`) reads undefined, never the member.
+function own(object, key) {
+  return isPlainObject(object) && hasOwn(object, key) ? object[key] : undefined;
+}
+
 function isPlainObject(value) {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
@@ -28,8 +34,12 @@ function variantKey(name) {
 
 // -- Reports: what enforcement found and changed on one event ---------------
 
+// At most this many violations and repairs are listed per event, so a payload with a
+// million bad array elements cannot grow one event past the isolate's memory.
+const REPORT_LIMIT = 50;
+
 function newReport() {
-  return { violations: [], labels: [], repairs: [] };
+  return { violations: [], labels: [], repairs: [], unlisted: 0 };
 }
 
 // RudderStack's violation taxonomy (rudder-transformer src/util/eventValidation.js).
@@ -55,6 +65,10 @@ function dotted(path) {
 
 // `path` is where the offending value lives, e.g. ['properties', 'products', 0, 'price'].
 function addViolation(report, keyword, message, path, property) {
+  if (report.violations.length >= REPORT_LIMIT) {
+    report.unlisted += 1;
+    return;
+  }
   const entry = { type: VIOLATION_TYPES[keyword] || 'Advance-Rules-Violation', message: message };
   if (property !== undefined) entry.property = property;
   entry.meta = { instancePath: pointer(path), schemaPath: schemaPath(path, keyword) };
@@ -66,18 +80,24 @@ function addViolation(report, keyword, message, path, property) {
 }
 
 function addRepair(report, path, from, to, rule) {
+  if (report.repairs.length >= REPORT_LIMIT) return;
   report.repairs.push({ property: dotted(path), from: from, to: to, rule: rule });
 }
 
 // -- Coercion: repair a value when its meaning is certain, never invent one --
 
 const MONEY = /^(-)?\s*(?:[$€£¥₹]\s*)?(-)?(\d{1,3}(?:,\d{3})+|\d+)?(\.\d+)?\s*(?:[$€£¥₹])?$/;
+const LEADING_CODE = /^([A-Za-z]{3})\s*(?=[-\d.$€£¥₹])/;
+const TRAILING_CODE = /[A-Za-z]{3}$/;
+// No amount is written in more characters than this; longer text is not parsed at all.
+const AMOUNT_LENGTH = 64;
 
 // "$49.00", "1,299.50", " 49 ", "USD 12.50", "12.50 EUR" → a number; anything else → undefined.
 function parseAmount(text) {
   let rest = text.trim();
-  const code = /^([A-Za-z]{3})\s*(?=[-\d.$€£¥₹])|\s*([A-Za-z]{3})$/;
-  rest = rest.replace(code, '').trim();
+  if (rest.length > AMOUNT_LENGTH) return undefined;
+  if (LEADING_CODE.test(rest)) rest = rest.replace(LEADING_CODE, '');
+  else if (TRAILING_CODE.test(rest)) rest = rest.slice(0, -3).trim();
   const match = MONEY.exec(rest);
   if (!match || (match[3] === undefined && match[4] === undefined) || (match[1] && match[2])) return undefined;
   const digits = (match[3] || '0').replace(/,/g, '') + (match[4] || '');
@@ -89,10 +109,12 @@ function parseAmount(text) {
 const BOOLEAN_WORDS = { true: true, false: false, yes: true, no: false, 1: true, 0: false };
 
 const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+const TIMESTAMP_LENGTH = 64;
 
 // ISO 8601 text → epoch milliseconds, or undefined. A time without an offset is
 // UTC, as on RudderStack's servers.
 function parseIsoTimestamp(text) {
+  if (text.length > TIMESTAMP_LENGTH) return undefined;
   const m = ISO_TIMESTAMP.exec(text.trim());
   if (!m) return undefined;
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
@@ -108,10 +130,12 @@ function parseIsoTimestamp(text) {
     if (offsetHours > 23 || offsetMinutes > 59) return undefined;
     offset = sign * (offsetHours * 60 + offsetMinutes);
   }
-  const epoch = Date.UTC(year, month - 1, day, hour, minute, second, millis);
-  const check = new Date(epoch);
-  if (check.getUTCDate() !== day || check.getUTCMonth() !== month - 1) return undefined;
-  return epoch - offset * 60000;
+  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0-99 as 1900-1999.
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, millis);
+  if (date.getUTCDate() !== day || date.getUTCMonth() !== month - 1) return undefined;
+  return date.getTime() - offset * 60000;
 }
 
 // Unix time: seconds below 1e11 (before year 5138), milliseconds above.
@@ -119,12 +143,23 @@ function epochMillis(number) {
   return Math.abs(number) < 1e11 ? number * 1000 : number;
 }
 
+// Timestamps gen accepts: years 0001 to 9999, which ISO 8601 writes in four digits.
+const EARLIEST = -62135596800000;
+const LATEST = 253402300799999;
+
 function toIso(millis) {
-  if (!Number.isFinite(millis) || Math.abs(millis) > 8.64e15) return undefined;
+  if (!Number.isFinite(millis) || millis < EARLIEST || millis > LATEST) return undefined;
   return new Date(Math.round(millis)).toISOString();
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// RFC 5321: an address is at most 254 characters; checking the length first also bounds
+// the pattern's backtracking.
+const EMAIL_LENGTH = 254;
+
+function looksLikeEmail(text) {
+  return text.length <= EMAIL_LENGTH && EMAIL.test(text);
+}
 
 function typeError(kind) {
   return { keyword: 'type', message: 'must be ' + kind };
@@ -155,17 +190,21 @@ function coerce(rule, value) {
     case 'timestamp': {
       let millis;
       if (typeof value === 'number') millis = epochMillis(value);
-      else if (typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) millis = epochMillis(Number(value));
+      else if (typeof value === 'string' && value.length <= TIMESTAMP_LENGTH && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) millis = epochMillis(Number(value));
       else if (typeof value === 'string') millis = parseIsoTimestamp(value);
       const iso = millis === undefined ? undefined : toIso(millis);
       if (iso === undefined) return { keyword: 'format', message: 'must match format "date-time"' };
-      // Customer.io compares date attributes as unix seconds.
-      return rule.output === 'unix_seconds' ? { value: Math.floor(Date.parse(iso) / 1000) } : { value: iso };
+      if (rule.output !== 'unix_seconds') return { value: iso };
+      // Customer.io compares date attributes as unix seconds. Seconds from 1e11 on would
+      // read back as milliseconds, so those dates (after 5138) are not accepted here.
+      const seconds = Math.floor(Date.parse(iso) / 1000);
+      if (Math.abs(seconds) >= 1e11) return { keyword: 'format', message: 'must match format "date-time"' };
+      return { value: seconds };
     }
     case 'email': {
       if (typeof value !== 'string') return typeError('string');
       const email = value.trim().toLowerCase();
-      return EMAIL.test(email) ? { value: email } : { keyword: 'format', message: 'must match format "email"' };
+      return looksLikeEmail(email) ? { value: email } : { keyword: 'format', message: 'must match format "email"' };
     }
     case 'currency': {
       if (typeof value !== 'string') return typeError('string');
@@ -187,6 +226,17 @@ function coerce(rule, value) {
   }
 }
 
+// A pattern whose backtracking grows faster than the value (the contract build says
+// which) only runs on values up to `limit` characters: longer ones are violations, so one
+// value cannot spend a request's time budget.
+function patternProblem(source, limit, value) {
+  if (limit !== undefined && value.length > limit) {
+    return { keyword: 'maxLength', message: 'must NOT have more than ' + limit + ' characters' };
+  }
+  if (!patternOf(source).test(value)) return { keyword: 'pattern', message: 'must match pattern "' + source + '"' };
+  return null;
+}
+
 // Compiled once per pattern, not once per value.
 const PATTERNS = new Map();
 function patternOf(source) {
@@ -199,8 +249,9 @@ function patternOf(source) {
 }
 
 function withinRules(rule, value) {
-  if (rule.pattern !== undefined && !patternOf(rule.pattern).test(value)) {
-    return { keyword: 'pattern', message: 'must match pattern "' + rule.pattern + '"' };
+  if (rule.pattern !== undefined) {
+    const broken = patternProblem(rule.pattern, rule.patternLimit, value);
+    if (broken) return broken;
   }
   if (rule.minimum !== undefined && value < rule.minimum) return { keyword: 'minimum', message: 'must be >= ' + rule.minimum };
   if (rule.maximum !== undefined && value > rule.maximum) return { keyword: 'maximum', message: 'must be <= ' + rule.maximum };
@@ -293,8 +344,16 @@ function requireAnyOf(object, group, path, report) {
 
 // -- Identity -----------------------------------------------------------------
 
+// An id as the text Customer.io's destination puts in the URL: strings as they are, numbers
+// and booleans written out; anything else (an object, a list) has no such text.
+function idText(value) {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return undefined;
+}
+
 function isEmail(value) {
-  return typeof value === 'string' && EMAIL.test(value.trim().toLowerCase());
+  return typeof value === 'string' && looksLikeEmail(value.trim().toLowerCase());
 }
 
 // The traits objects an event carries: identify sends both `traits` and `context.traits`.
@@ -307,7 +366,7 @@ function traitObjects(event) {
 
 function emailOf(event) {
   for (const [, traits] of traitObjects(event)) {
-    if (!isBlank(traits.email)) return traits.email;
+    if (!isBlank(own(traits, 'email'))) return traits.email;
   }
   return undefined;
 }
@@ -317,6 +376,54 @@ function normalizeEmails(event, report) {
   for (const [path, traits] of traitObjects(event)) {
     if (hasOwn(traits, 'email') && !isBlank(traits.email)) checkValue(traits, 'email', { type: 'email' }, path.concat(['email']), report);
   }
+}
+
+// -- Keys Customer.io refuses -------------------------------------------------
+
+// RudderStack's Customer.io destination answers HTTP 500 `Cannot set unsafe key` for an
+// event carrying one of these keys anywhere, and the event never arrives. SDKs forward
+// them (a Shopify body, a product's `constructor` field).
+const UNSAFE_KEYS = ['__proto__', 'constructor', 'prototype'];
+
+function summarize(value) {
+  if (Array.isArray(value)) return '[array]';
+  return isPlainObject(value) ? '[object]' : value;
+}
+
+// Removes unsafe keys at any depth, without recursion (events can nest thousands of
+// levels); each entry remembers its parent, so a path is only built when it is needed.
+function removeUnsafeKeys(event, report) {
+  const pending = [{ value: event, parent: null, key: null }];
+  while (pending.length > 0) {
+    const entry = pending.pop();
+    const value = entry.value;
+    if (Array.isArray(value)) {
+      for (let index = value.length - 1; index >= 0; index -= 1) {
+        const child = value[index];
+        if (child !== null && typeof child === 'object') pending.push({ value: child, parent: entry, key: index });
+      }
+      continue;
+    }
+    for (const key of UNSAFE_KEYS) {
+      if (!hasOwn(value, key)) continue;
+      const removed = value[key];
+      delete value[key];
+      const path = pathOf(entry);
+      addViolation(report, 'unsafeKey', "must NOT have property '" + key + "' (Customer.io refuses it)", path, key);
+      addRepair(report, path.concat([key]), summarize(removed), null, 'unsafe-key');
+    }
+    const keys = Object.keys(value);
+    for (let index = keys.length - 1; index >= 0; index -= 1) {
+      const child = value[keys[index]];
+      if (child !== null && typeof child === 'object') pending.push({ value: child, parent: entry, key: keys[index] });
+    }
+  }
+}
+
+function pathOf(entry) {
+  const path = [];
+  for (let at = entry; at.parent !== null; at = at.parent) path.push(at.key);
+  return path.reverse();
 }
 
 // -- Dedupe ids ---------------------------------------------------------------
@@ -586,11 +693,26 @@ function unplannedEvent(report, name) {
 }
 
 // The person an event is about: a stable userId, else email (a trait), else anonymousId.
-// Returns false when the contract drops the event.
+// Returns false when the contract drops the event. The ids are checked after an email
+// userId has moved, so the event is judged as it leaves (and a second run agrees).
 function enforceIdentity(event, report) {
+  const userId = idText(event.userId);
+  if (!isBlank(event.userId) && userId === undefined) {
+    addViolation(report, 'type', 'must be string', ['userId']);
+  } else if (!isBlank(userId) && isEmail(userId)) {
+    if (IDENTITY.emailUserId === 'drop') return false;
+    if (IDENTITY.emailUserId === 'move') {
+      moveEmailUserId(event, report);
+    } else {
+      addViolation(report, 'format', 'must be a stable customer id, not an email address', ['userId']);
+    }
+  } else if (!isBlank(userId) && IDENTITY.userIdPattern !== undefined) {
+    const broken = patternProblem(IDENTITY.userIdPattern, IDENTITY.userIdPatternLimit, userId);
+    if (broken) addViolation(report, broken.keyword, broken.message, ['userId']);
+  }
   const hasUserId = !isBlank(event.userId);
-  const hasAnonymousId = !isBlank(event.anonymousId);
-  if (!hasUserId && !hasAnonymousId) {
+  // An email trait ties an event to a person too: Customer.io's destination falls back to it.
+  if (!hasUserId && isBlank(event.anonymousId) && isBlank(emailOf(event))) {
     if (IDENTITY.requireIds === 'drop') return false;
     addViolation(report, 'required', "must have required property 'userId' or 'anonymousId'", [], 'userId|anonymousId');
   }
@@ -602,16 +724,6 @@ function enforceIdentity(event, report) {
   if (event.type === 'alias' && isBlank(event.previousId)) {
     addViolation(report, 'required', "must have required property 'previousId'", [], 'previousId');
   }
-  if (hasUserId && isEmail(String(event.userId))) {
-    if (IDENTITY.emailUserId === 'drop') return false;
-    if (IDENTITY.emailUserId === 'move') {
-      moveEmailUserId(event, report);
-    } else {
-      addViolation(report, 'format', 'must be a stable customer id, not an email address', ['userId']);
-    }
-  } else if (hasUserId && IDENTITY.userIdPattern !== undefined && !patternOf(IDENTITY.userIdPattern).test(String(event.userId))) {
-    addViolation(report, 'pattern', 'must match pattern "' + IDENTITY.userIdPattern + '"', ['userId']);
-  }
   normalizeEmails(event, report);
   return true;
 }
@@ -619,9 +731,9 @@ function enforceIdentity(event, report) {
 // An email sent as userId becomes the email trait (unless one is already there) and
 // leaves userId, so email changes do not split the person.
 function moveEmailUserId(event, report) {
-  const email = String(event.userId).trim().toLowerCase();
+  const email = idText(event.userId).trim().toLowerCase();
   const target = traitsTarget(event, true);
-  if (target !== null && isBlank(target[1].email)) {
+  if (target !== null && isBlank(own(target[1], 'email'))) {
     target[1].email = email;
     addRepair(report, target[0].concat(['email']), null, email, 'email-user-id');
   }
@@ -682,38 +794,64 @@ function stampDedupeId(event, rules, report) {
   if (rules === null || rules.dedupe === undefined || !isPlainObject(event.properties)) return;
   const values = [];
   for (const key of rules.dedupe.keys) {
-    if (isBlank(event.properties[key])) return;
-    values.push(event.properties[key]);
+    const value = own(event.properties, key);
+    if (isBlank(value)) return;
+    values.push(value);
   }
   const id = dedupeId(event.event, values);
-  const earlier = event.properties[rules.dedupe.into];
+  const earlier = own(event.properties, rules.dedupe.into);
   if (!isBlank(earlier) && earlier !== id) addRepair(report, ['properties', rules.dedupe.into], earlier, id, 'dedupe');
   event.properties[rules.dedupe.into] = id;
 }
 
+// At most this many line items per order, and about this much JSON between them: an
+// order with a million products must not take the whole request down.
+const LINE_ITEM_LIMIT = 1000;
+const LINE_ITEM_BYTES = 4000000;
+
 // One derived event per element of an array property (Order Completed → Order Line Item),
-// so item-level flows never trigger the order-level flow twice.
+// so item-level flows never trigger the order-level flow twice. `base` is the order as
+// enforced, before its annotations. Returns the items and how many products were left out.
 function lineItemEvents(base, rules) {
   const spec = rules.lineItems;
-  const items = isPlainObject(base.properties) ? base.properties[spec.from] : undefined;
-  if (!Array.isArray(items)) return [];
+  const items = own(base.properties, spec.from);
+  if (!Array.isArray(items)) return { events: [], omitted: 0 };
+  const properties = base.properties;
+  base.properties = {};
+  const shell = JSON.stringify(base);
+  base.properties = properties;
   const derived = [];
+  let bytes = 0;
+  let omitted = 0;
   items.forEach((item, index) => {
     if (!isPlainObject(item)) return;
-    const event = copyJson(base);
-    event.event = spec.event;
-    event.properties = copyJson(item);
-    for (const key of spec.copy) {
-      if (hasOwn(base.properties, key)) event.properties[key] = copyJson(base.properties[key]);
+    const itemJson = JSON.stringify(item);
+    bytes += shell.length + itemJson.length;
+    if (derived.length >= LINE_ITEM_LIMIT || bytes > LINE_ITEM_BYTES) {
+      omitted += 1;
+      return;
     }
-    if (rules.dedupe !== undefined && hasOwn(base.properties, rules.dedupe.into)) {
-      event.properties[spec.parentId] = base.properties[rules.dedupe.into];
+    const event = JSON.parse(shell);
+    event.event = spec.event;
+    event.properties = JSON.parse(itemJson);
+    for (const key of spec.copy) {
+      if (hasOwn(properties, key)) event.properties[key] = copyJson(properties[key]);
+    }
+    if (rules.dedupe !== undefined && hasOwn(properties, rules.dedupe.into)) {
+      event.properties[spec.parentId] = properties[rules.dedupe.into];
     }
     event.properties[spec.index] = index;
-    if (base.properties[REPLAY.flag] === true) event.properties[REPLAY.flag] = true;
+    if (own(properties, REPLAY.flag) === true) event.properties[REPLAY.flag] = true;
     derived.push(event);
   });
-  return derived;
+  return { events: derived, omitted: omitted };
+}
+
+// True when this event already carries its line items' count in this plan's stamp: it is a
+// transformed event replayed (an export), whose line items travel beside it.
+function lineItemsDerived(event) {
+  const stamp = readPath(event, ['context', ANNOTATIONS.stamp]);
+  return isPlainObject(stamp) && stamp.name === CONTRACT.name && typeof own(stamp, 'line_items') === 'number';
 }
 
 // Returns the event (annotated), an array of events (with line items), or null to drop it.
@@ -721,7 +859,10 @@ function applyContract(event, derived) {
   const report = newReport();
   let rules = null;
   let onViolation = 'flag';
-  if (!derived && !enforceIdentity(event, report)) return null;
+  // A derived line item is judged as the event it becomes, so that running it again (a
+  // transformed export replayed) finds nothing new.
+  removeUnsafeKeys(event, report);
+  if (!enforceIdentity(event, report)) return null;
   if (event.type === 'track') {
     const resolved = resolveEvent(event, report);
     rules = resolved.rules;
@@ -740,6 +881,9 @@ function applyContract(event, derived) {
     }
   }
   if (event.type === 'identify') {
+    // Make sure the traits Customer.io reads exist before checking them, so the object the
+    // findings are written to is the one checked, now and when the output runs again.
+    traitsTarget(event, true);
     const [primary] = traitsTarget(event, false) || [null];
     for (const [path, traits] of traitObjects(event)) {
       enforceTraits(traits, path, report, primary !== null && dotted(path) !== dotted(primary));
@@ -751,15 +895,32 @@ function applyContract(event, derived) {
   if (report.violations.length > 0 && onViolation === 'drop') return null;
   if (!guardReplay(event, rules, report)) return null;
   stampDedupeId(event, rules, report);
-  const base = rules !== null && rules.lineItems !== undefined && !derived ? copyJson(event) : null;
-  annotate(event, report);
-  if (base === null) return event;
-  const outputs = [event];
-  for (const item of lineItemEvents(base, rules)) {
+  if (rules === null || rules.lineItems === undefined || derived) {
+    annotate(event, report, undefined);
+    return event;
+  }
+  if (lineItemsDerived(event)) {
+    annotate(event, report, own(event.context[ANNOTATIONS.stamp], 'line_items'));
+    return event;
+  }
+  if (event.context !== undefined && event.context !== null && !isPlainObject(event.context)) {
+    // The stamp that records the line items cannot be written: deriving them would derive
+    // them again each time the order is replayed.
+    addViolation(report, 'type', 'must be object (line items were not derived)', ['context']);
+    annotate(event, report, undefined);
+    return event;
+  }
+  const items = lineItemEvents(copyJson(event), rules);
+  if (items.omitted > 0) {
+    addViolation(report, 'maxItems', 'line items were derived for the first ' + items.events.length + ' products only (at most ' + LINE_ITEM_LIMIT + ' per order)', ['properties', rules.lineItems.from]);
+  }
+  const outputs = [];
+  for (const item of items.events) {
     const result = applyContract(item, true);
     if (result !== null) outputs.push(result);
   }
-  return outputs;
+  annotate(event, report, outputs.length);
+  return [event].concat(outputs);
 }
 
 // The object Customer.io receives flat fields in: properties on track, page and screen;
@@ -774,20 +935,52 @@ function flagTarget(event) {
   return isPlainObject(event[key]) ? event[key] : null;
 }
 
-function annotate(event, report) {
+// Appends `added` to `earlier`, leaving out what is already there, so annotating an event
+// a second time (a transformed export replayed) changes nothing.
+function mergeEntries(earlier, added) {
+  const seen = new Set(earlier.map((entry) => JSON.stringify(entry)));
+  const merged = earlier.slice();
+  for (const entry of added) {
+    const key = JSON.stringify(entry);
+    if (!seen.has(key)) {
+      seen.add(key);
+      merged.push(entry);
+    }
+  }
+  return merged;
+}
+
+// Writes the report on the event; `lineItems` is how many line items went out beside it.
+function annotate(event, report, lineItems) {
+  if (report.unlisted > 0) {
+    report.violations.push({ type: 'Advance-Rules-Violation', message: report.unlisted + ' more violations not listed', meta: {} });
+    report.labels.push('Advance-Rules-Violation');
+  }
   if (event.context === undefined || event.context === null) event.context = {};
   const context = isPlainObject(event.context) ? event.context : null;
   if (context !== null) {
     if (report.violations.length > 0) {
-      const earlier = Array.isArray(context[ANNOTATIONS.violations]) ? context[ANNOTATIONS.violations] : [];
-      context[ANNOTATIONS.violations] = earlier.concat(report.violations);
+      const earlier = Array.isArray(own(context, ANNOTATIONS.violations)) ? context[ANNOTATIONS.violations] : [];
+      context[ANNOTATIONS.violations] = mergeEntries(earlier, report.violations);
     }
-    if (report.repairs.length > 0) context[ANNOTATIONS.repairs] = report.repairs;
-    context[ANNOTATIONS.stamp] = { name: CONTRACT.name, version: CONTRACT.version, hash: CONTRACT.hash };
+    if (report.repairs.length > 0) {
+      const earlier = Array.isArray(own(context, ANNOTATIONS.repairs)) ? context[ANNOTATIONS.repairs] : [];
+      context[ANNOTATIONS.repairs] = mergeEntries(earlier, report.repairs);
+    }
+    const stamp = { name: CONTRACT.name, version: CONTRACT.version, hash: CONTRACT.hash };
+    if (lineItems !== undefined) stamp.line_items = lineItems;
+    context[ANNOTATIONS.stamp] = stamp;
   }
   if (report.labels.length > 0) {
     const target = flagTarget(event);
-    if (target !== null) target[ANNOTATIONS.flag] = report.labels.join('; ');
+    if (target !== null) {
+      const earlier = own(target, ANNOTATIONS.flag);
+      const labels = typeof earlier === 'string' && earlier !== '' ? earlier.split('; ') : [];
+      for (const label of report.labels) {
+        if (!labels.includes(label)) labels.push(label);
+      }
+      target[ANNOTATIONS.flag] = labels.join('; ');
+    }
   }
 }
 
@@ -797,7 +990,7 @@ function deliverDespite(error, event) {
     const report = newReport();
     report.violations.push({ type: 'Unknown-Violation', message: 'gen: internal error: ' + String(error && error.message), meta: {} });
     report.labels.push('Unknown-Violation');
-    annotate(event, report);
+    annotate(event, report, undefined);
   } catch (ignored) {
     // The event itself is unusable as an object; deliver it as it came.
   }

@@ -8,6 +8,12 @@ function hasOwn(object, key) {
   return Object.prototype.hasOwnProperty.call(object, key);
 }
 
+// object[key] when it is the object's own: a key named like an inherited member
+// (`toString`) reads undefined, never the member.
+function own(object, key) {
+  return isPlainObject(object) && hasOwn(object, key) ? object[key] : undefined;
+}
+
 function isPlainObject(value) {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
@@ -20,8 +26,12 @@ function variantKey(name) {
 
 // -- Reports: what enforcement found and changed on one event ---------------
 
+// At most this many violations and repairs are listed per event, so a payload with a
+// million bad array elements cannot grow one event past the isolate's memory.
+const REPORT_LIMIT = 50;
+
 function newReport() {
-  return { violations: [], labels: [], repairs: [] };
+  return { violations: [], labels: [], repairs: [], unlisted: 0 };
 }
 
 // RudderStack's violation taxonomy (rudder-transformer src/util/eventValidation.js).
@@ -47,6 +57,10 @@ function dotted(path) {
 
 // `path` is where the offending value lives, e.g. ['properties', 'products', 0, 'price'].
 function addViolation(report, keyword, message, path, property) {
+  if (report.violations.length >= REPORT_LIMIT) {
+    report.unlisted += 1;
+    return;
+  }
   const entry = { type: VIOLATION_TYPES[keyword] || 'Advance-Rules-Violation', message: message };
   if (property !== undefined) entry.property = property;
   entry.meta = { instancePath: pointer(path), schemaPath: schemaPath(path, keyword) };
@@ -58,18 +72,24 @@ function addViolation(report, keyword, message, path, property) {
 }
 
 function addRepair(report, path, from, to, rule) {
+  if (report.repairs.length >= REPORT_LIMIT) return;
   report.repairs.push({ property: dotted(path), from: from, to: to, rule: rule });
 }
 
 // -- Coercion: repair a value when its meaning is certain, never invent one --
 
 const MONEY = /^(-)?\s*(?:[$€£¥₹]\s*)?(-)?(\d{1,3}(?:,\d{3})+|\d+)?(\.\d+)?\s*(?:[$€£¥₹])?$/;
+const LEADING_CODE = /^([A-Za-z]{3})\s*(?=[-\d.$€£¥₹])/;
+const TRAILING_CODE = /[A-Za-z]{3}$/;
+// No amount is written in more characters than this; longer text is not parsed at all.
+const AMOUNT_LENGTH = 64;
 
 // "$49.00", "1,299.50", " 49 ", "USD 12.50", "12.50 EUR" → a number; anything else → undefined.
 function parseAmount(text) {
   let rest = text.trim();
-  const code = /^([A-Za-z]{3})\s*(?=[-\d.$€£¥₹])|\s*([A-Za-z]{3})$/;
-  rest = rest.replace(code, '').trim();
+  if (rest.length > AMOUNT_LENGTH) return undefined;
+  if (LEADING_CODE.test(rest)) rest = rest.replace(LEADING_CODE, '');
+  else if (TRAILING_CODE.test(rest)) rest = rest.slice(0, -3).trim();
   const match = MONEY.exec(rest);
   if (!match || (match[3] === undefined && match[4] === undefined) || (match[1] && match[2])) return undefined;
   const digits = (match[3] || '0').replace(/,/g, '') + (match[4] || '');
@@ -81,10 +101,12 @@ function parseAmount(text) {
 const BOOLEAN_WORDS = { true: true, false: false, yes: true, no: false, 1: true, 0: false };
 
 const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+const TIMESTAMP_LENGTH = 64;
 
 // ISO 8601 text → epoch milliseconds, or undefined. A time without an offset is
 // UTC, as on RudderStack's servers.
 function parseIsoTimestamp(text) {
+  if (text.length > TIMESTAMP_LENGTH) return undefined;
   const m = ISO_TIMESTAMP.exec(text.trim());
   if (!m) return undefined;
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
@@ -100,10 +122,12 @@ function parseIsoTimestamp(text) {
     if (offsetHours > 23 || offsetMinutes > 59) return undefined;
     offset = sign * (offsetHours * 60 + offsetMinutes);
   }
-  const epoch = Date.UTC(year, month - 1, day, hour, minute, second, millis);
-  const check = new Date(epoch);
-  if (check.getUTCDate() !== day || check.getUTCMonth() !== month - 1) return undefined;
-  return epoch - offset * 60000;
+  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0-99 as 1900-1999.
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, millis);
+  if (date.getUTCDate() !== day || date.getUTCMonth() !== month - 1) return undefined;
+  return date.getTime() - offset * 60000;
 }
 
 // Unix time: seconds below 1e11 (before year 5138), milliseconds above.
@@ -111,12 +135,23 @@ function epochMillis(number) {
   return Math.abs(number) < 1e11 ? number * 1000 : number;
 }
 
+// Timestamps gen accepts: years 0001 to 9999, which ISO 8601 writes in four digits.
+const EARLIEST = -62135596800000;
+const LATEST = 253402300799999;
+
 function toIso(millis) {
-  if (!Number.isFinite(millis) || Math.abs(millis) > 8.64e15) return undefined;
+  if (!Number.isFinite(millis) || millis < EARLIEST || millis > LATEST) return undefined;
   return new Date(Math.round(millis)).toISOString();
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// RFC 5321: an address is at most 254 characters; checking the length first also bounds
+// the pattern's backtracking.
+const EMAIL_LENGTH = 254;
+
+function looksLikeEmail(text) {
+  return text.length <= EMAIL_LENGTH && EMAIL.test(text);
+}
 
 function typeError(kind) {
   return { keyword: 'type', message: 'must be ' + kind };
@@ -147,17 +182,21 @@ function coerce(rule, value) {
     case 'timestamp': {
       let millis;
       if (typeof value === 'number') millis = epochMillis(value);
-      else if (typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) millis = epochMillis(Number(value));
+      else if (typeof value === 'string' && value.length <= TIMESTAMP_LENGTH && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) millis = epochMillis(Number(value));
       else if (typeof value === 'string') millis = parseIsoTimestamp(value);
       const iso = millis === undefined ? undefined : toIso(millis);
       if (iso === undefined) return { keyword: 'format', message: 'must match format "date-time"' };
-      // Customer.io compares date attributes as unix seconds.
-      return rule.output === 'unix_seconds' ? { value: Math.floor(Date.parse(iso) / 1000) } : { value: iso };
+      if (rule.output !== 'unix_seconds') return { value: iso };
+      // Customer.io compares date attributes as unix seconds. Seconds from 1e11 on would
+      // read back as milliseconds, so those dates (after 5138) are not accepted here.
+      const seconds = Math.floor(Date.parse(iso) / 1000);
+      if (Math.abs(seconds) >= 1e11) return { keyword: 'format', message: 'must match format "date-time"' };
+      return { value: seconds };
     }
     case 'email': {
       if (typeof value !== 'string') return typeError('string');
       const email = value.trim().toLowerCase();
-      return EMAIL.test(email) ? { value: email } : { keyword: 'format', message: 'must match format "email"' };
+      return looksLikeEmail(email) ? { value: email } : { keyword: 'format', message: 'must match format "email"' };
     }
     case 'currency': {
       if (typeof value !== 'string') return typeError('string');
@@ -179,6 +218,17 @@ function coerce(rule, value) {
   }
 }
 
+// A pattern whose backtracking grows faster than the value (the contract build says
+// which) only runs on values up to `limit` characters: longer ones are violations, so one
+// value cannot spend a request's time budget.
+function patternProblem(source, limit, value) {
+  if (limit !== undefined && value.length > limit) {
+    return { keyword: 'maxLength', message: 'must NOT have more than ' + limit + ' characters' };
+  }
+  if (!patternOf(source).test(value)) return { keyword: 'pattern', message: 'must match pattern "' + source + '"' };
+  return null;
+}
+
 // Compiled once per pattern, not once per value.
 const PATTERNS = new Map();
 function patternOf(source) {
@@ -191,8 +241,9 @@ function patternOf(source) {
 }
 
 function withinRules(rule, value) {
-  if (rule.pattern !== undefined && !patternOf(rule.pattern).test(value)) {
-    return { keyword: 'pattern', message: 'must match pattern "' + rule.pattern + '"' };
+  if (rule.pattern !== undefined) {
+    const broken = patternProblem(rule.pattern, rule.patternLimit, value);
+    if (broken) return broken;
   }
   if (rule.minimum !== undefined && value < rule.minimum) return { keyword: 'minimum', message: 'must be >= ' + rule.minimum };
   if (rule.maximum !== undefined && value > rule.maximum) return { keyword: 'maximum', message: 'must be <= ' + rule.maximum };
@@ -285,8 +336,16 @@ function requireAnyOf(object, group, path, report) {
 
 // -- Identity -----------------------------------------------------------------
 
+// An id as the text Customer.io's destination puts in the URL: strings as they are, numbers
+// and booleans written out; anything else (an object, a list) has no such text.
+function idText(value) {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return undefined;
+}
+
 function isEmail(value) {
-  return typeof value === 'string' && EMAIL.test(value.trim().toLowerCase());
+  return typeof value === 'string' && looksLikeEmail(value.trim().toLowerCase());
 }
 
 // The traits objects an event carries: identify sends both `traits` and `context.traits`.
@@ -299,7 +358,7 @@ function traitObjects(event) {
 
 function emailOf(event) {
   for (const [, traits] of traitObjects(event)) {
-    if (!isBlank(traits.email)) return traits.email;
+    if (!isBlank(own(traits, 'email'))) return traits.email;
   }
   return undefined;
 }
@@ -309,6 +368,54 @@ function normalizeEmails(event, report) {
   for (const [path, traits] of traitObjects(event)) {
     if (hasOwn(traits, 'email') && !isBlank(traits.email)) checkValue(traits, 'email', { type: 'email' }, path.concat(['email']), report);
   }
+}
+
+// -- Keys Customer.io refuses -------------------------------------------------
+
+// RudderStack's Customer.io destination answers HTTP 500 `Cannot set unsafe key` for an
+// event carrying one of these keys anywhere, and the event never arrives. SDKs forward
+// them (a Shopify body, a product's `constructor` field).
+const UNSAFE_KEYS = ['__proto__', 'constructor', 'prototype'];
+
+function summarize(value) {
+  if (Array.isArray(value)) return '[array]';
+  return isPlainObject(value) ? '[object]' : value;
+}
+
+// Removes unsafe keys at any depth, without recursion (events can nest thousands of
+// levels); each entry remembers its parent, so a path is only built when it is needed.
+function removeUnsafeKeys(event, report) {
+  const pending = [{ value: event, parent: null, key: null }];
+  while (pending.length > 0) {
+    const entry = pending.pop();
+    const value = entry.value;
+    if (Array.isArray(value)) {
+      for (let index = value.length - 1; index >= 0; index -= 1) {
+        const child = value[index];
+        if (child !== null && typeof child === 'object') pending.push({ value: child, parent: entry, key: index });
+      }
+      continue;
+    }
+    for (const key of UNSAFE_KEYS) {
+      if (!hasOwn(value, key)) continue;
+      const removed = value[key];
+      delete value[key];
+      const path = pathOf(entry);
+      addViolation(report, 'unsafeKey', "must NOT have property '" + key + "' (Customer.io refuses it)", path, key);
+      addRepair(report, path.concat([key]), summarize(removed), null, 'unsafe-key');
+    }
+    const keys = Object.keys(value);
+    for (let index = keys.length - 1; index >= 0; index -= 1) {
+      const child = value[keys[index]];
+      if (child !== null && typeof child === 'object') pending.push({ value: child, parent: entry, key: keys[index] });
+    }
+  }
+}
+
+function pathOf(entry) {
+  const path = [];
+  for (let at = entry; at.parent !== null; at = at.parent) path.push(at.key);
+  return path.reverse();
 }
 
 // -- Dedupe ids ---------------------------------------------------------------

@@ -90,12 +90,18 @@ def _position(mark: Any) -> Position:
 
 
 _MERGE = "tag:yaml.org,2002:merge"
+_PLAIN_COLLECTIONS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 
 def _convert(
     node: yaml.Node, path: Path, source: Source, diagnostics: list[Diagnostic], constructor: yaml.SafeLoader
 ) -> Any:
     source.values[path] = _position(node.start_mark)
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_COLLECTIONS:
+        where = _position(node.start_mark)
+        diagnostics.append(Diagnostic(source.file, where.line, where.column, "error",
+                                      f"unsupported YAML tag {node.tag!r}: write a plain mapping or list"))
+        return None
     if isinstance(node, yaml.MappingNode):
         return _mapping(node, path, source, diagnostics, constructor)
     if isinstance(node, yaml.SequenceNode):

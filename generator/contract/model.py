@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from . import patterns
 from .load import Path, Source
 from .names import variant_key
 from .validate import DEFAULT_ANNOTATIONS, DEFAULT_REPLAY, duration_seconds
@@ -53,10 +54,13 @@ class Event:
     dedupe: dict[str, Any] | None = None  # {keys, into}
     replay: dict[str, Any] | None = None  # {window (seconds), label, policy}
     line_items: dict[str, Any] | None = None  # {from, event, copy, parentId, index}
+    # Properties gen itself writes on this event (dedupe id, replay flag, line item fields):
+    # never "undeclared", so a second run over an output finds nothing new.
+    written: tuple[str, ...] = ()
 
     @property
     def declared(self) -> dict[str, bool]:
-        return {p.name: True for p in self.properties}
+        return {name: True for name in sorted({p.name for p in self.properties} | set(self.written))}
 
     @property
     def rules(self) -> dict[str, Any]:
@@ -156,6 +160,8 @@ def build_model(data: dict[str, Any], source: Source, file: str) -> Contract:
         for key in ("pattern", "minimum", "maximum"):
             if key in spec:
                 out[key] = spec[key]
+        if "pattern" in spec and patterns.limit(spec["pattern"]) is not None:
+            out["patternLimit"] = patterns.limit(spec["pattern"])
         if spec.get("output", "iso") != "iso":
             out["output"] = spec["output"]
         if spec["type"] == "array":
@@ -239,6 +245,8 @@ def build_model(data: dict[str, Any], source: Source, file: str) -> Contract:
             description=body.get("description"),
         ))
 
+    events = _with_written_fields(events, data.get("replay"), data["events"])
+
     traits = None
     traits_data = data.get("traits")
     if traits_data:
@@ -287,8 +295,26 @@ def build_model(data: dict[str, Any], source: Source, file: str) -> Contract:
             "requireIds": identity_data.get("require_ids", "flag"),
             "emailUserId": identity_data.get("email_user_id", "flag"),
             **({"userIdPattern": identity_data["user_id_pattern"]} if "user_id_pattern" in identity_data else {}),
+            **({"userIdPatternLimit": patterns.limit(identity_data["user_id_pattern"])}
+               if "user_id_pattern" in identity_data and patterns.limit(identity_data["user_id_pattern"]) else {}),
         } if identity_data is not None else None,
         traits=traits,
         replay=replay_config,
         batch_dedupe=settings.get("batch_dedupe", False) is True,
     )
+
+
+def _with_written_fields(events: list[Event], replay_data: Any, bodies: dict[str, Any]) -> list[Event]:
+    """Each event with the properties gen writes on it (see Event.written)."""
+    any_replay = replay_data is not None or any(isinstance(b, dict) and b.get("replay") for b in bodies.values())
+    replay_flag = {**DEFAULT_REPLAY, **(replay_data or {})}["flag"] if any_replay else None
+    written: dict[str, set[str]] = {event.name: set() for event in events}
+    for event in events:
+        if event.dedupe:
+            written[event.name].add(event.dedupe["into"])
+        if replay_flag is not None:
+            written[event.name].add(replay_flag)
+        items = event.line_items
+        if items and items["event"] in written:
+            written[items["event"]].update({items["parentId"], items["index"]})
+    return [replace(event, written=tuple(sorted(written[event.name]))) for event in events]
