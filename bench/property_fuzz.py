@@ -15,9 +15,6 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import Any
-
-from hypothesis import HealthCheck, Phase, given, seed, settings
 
 from generator import fuzzing
 from generator.contract import compile_contract
@@ -30,29 +27,8 @@ def fuzz(path: Path, events: int, batch: int, random_seed: int) -> fuzzing.Figur
     result = compile_contract(path.read_text(encoding="utf-8"), path.name)
     if not result.ok or result.contract is None:
         raise SystemExit(f"{path} does not compile:\n" + "\n".join(map(str, result.diagnostics)))
-    contract = result.contract
     transformation = Transformation(result.files["transformation.js"], "transformation.js")
-    total = fuzzing.Figures()
-    pending: list[dict[str, Any]] = []
-
-    def flush() -> None:
-        if pending:
-            batch = [{**event, "messageId": f"fz-{index}"} for index, event in enumerate(pending)]
-            total.add(fuzzing.check(transformation, contract, batch))
-            pending.clear()
-
-    @seed(random_seed)
-    @settings(max_examples=events, deadline=None, database=None, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck))
-    @given(fuzzing.events(contract))
-    def collect(event: dict[str, Any]) -> None:
-        pending.append(event)
-        if len(pending) >= batch:
-            flush()
-
-    collect()
-    flush()
-    return total
+    return fuzzing.fuzz(result.contract, transformation, events, batch=batch, random_seed=random_seed)
 
 
 def main() -> int:

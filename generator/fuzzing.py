@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
 from .contract.model import Contract, Event, Property
@@ -197,10 +198,40 @@ def events(contract: Contract) -> st.SearchStrategy[dict[str, Any]]:
 
 
 def batches(contract: Contract, size: int = 200, min_size: int = 1) -> st.SearchStrategy[list[dict[str, Any]]]:
-    """Requests of hostile events, each with its own messageId."""
+    """Requests of hostile events, each with its own messageId (for small requests: hypothesis
+    gives up on large composite examples; `fuzz` is the way to run thousands)."""
     return st.lists(events(contract), min_size=min_size, max_size=size).map(
         lambda found: [{**event, "messageId": f"fz-{index}"} for index, event in enumerate(found)]
     )
+
+
+def fuzz(
+    contract: Contract, transformation: Transformation, count: int, *, batch: int = 200, random_seed: int = 0
+) -> Figures:
+    """`count` hostile events from hypothesis (generated, not shrunk), checked in requests of `batch`.
+
+    Each problem names the input event that caused it, which is the reproduction.
+    """
+    total = Figures()
+    pending: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        if pending:
+            total.add(check(transformation, contract, [{**e, "messageId": f"fz-{i}"} for i, e in enumerate(pending)]))
+            pending.clear()
+
+    @seed(random_seed)
+    @settings(max_examples=count, deadline=None, database=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck))
+    @given(events(contract))
+    def collect(event: dict[str, Any]) -> None:
+        pending.append(event)
+        if len(pending) >= batch:
+            flush()
+
+    collect()
+    flush()
+    return total
 
 
 # -- invariants --------------------------------------------------------------------------------
@@ -258,6 +289,12 @@ def check(transformation: Transformation, contract: Contract, messages: list[dic
     if outputs:
         figures.problems += _idempotence_problems(transformation, [output for _, output in outputs])
         figures.reruns = len(outputs)
+    # Name the input of every problem about one: it is the reproduction.
+    figures.problems = [
+        f"{problem}\n    input: {jsvalues.dumps(by_id[problem.split(':')[0]])[:1500]}"
+        if problem.split(":")[0] in by_id else problem
+        for problem in figures.problems
+    ]
     return figures
 
 
