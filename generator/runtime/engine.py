@@ -536,27 +536,12 @@ def _too_deep_to_copy_in(items: list[dict[str, Any]]) -> Any:
     # The payload object and its `events` array sit above every item.
     spent = _INPUT_OBJECT_COST + _INPUT_ARRAY_COST
     for item in items:
-        if _path_cost({"message": item["message"], "metadata": item["metadata"]}) + spent > _INPUT_DEPTH_BUDGET:
+        item_cost = jsvalues.deepest(
+            {"message": item["message"], "metadata": item["metadata"]}, _INPUT_OBJECT_COST, _INPUT_ARRAY_COST
+        )
+        if item_cost + spent > _INPUT_DEPTH_BUDGET:
             return item["metadata"].get("messageId")
     return None
-
-
-def _path_cost(value: Any) -> int:
-    """The costliest chain of nested containers in `value`, without recursion."""
-    costliest = 0
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        node, above = stack.pop()
-        children: Iterable[Any]
-        if isinstance(node, dict):
-            cost, children = above + _INPUT_OBJECT_COST, node.values()
-        elif isinstance(node, list):
-            cost, children = above + _INPUT_ARRAY_COST, node
-        else:
-            continue
-        costliest = max(costliest, cost)
-        stack.extend((child, cost) for child in children if isinstance(child, (dict, list)))
-    return costliest
 
 
 def request_items(

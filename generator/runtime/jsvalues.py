@@ -213,114 +213,107 @@ _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 _LITERALS = (("true", True), ("false", False), ("null", None))
 
 
+def _skip(text: str, position: int) -> int:
+    return _WHITESPACE.match(text, position).end()  # type: ignore[union-attr]
+
+
 def _loads_deep(text: str) -> Any:
     """The same grammar as json.loads, with an explicit stack instead of recursion."""
     from json.decoder import scanstring  # type: ignore[attr-defined]
 
-    position = _WHITESPACE.match(text, 0).end()  # type: ignore[union-attr]
-    # Each frame: [container, pending key (objects)]; `expect` is what may come next.
+    # Each frame: [container, the key its next value goes under (objects)].
     stack: list[list[Any]] = []
-    result: Any = None
+    position = _skip(text, 0)
 
     def fail(message: str) -> JSONError:
         return JSONError(message, text, position)
 
-    while True:
-        # A value starts at `position`.
-        if position >= len(text):
-            raise fail("Expecting value")
-        char = text[position]
-        opened: Any = None
-        if char == "{":
-            opened = {}
-            position = _WHITESPACE.match(text, position + 1).end()  # type: ignore[union-attr]
-            if text.startswith("}", position):
-                position += 1
-                value: Any = opened
-                opened = None
-            else:
-                stack.append([opened, None])
-                if not text.startswith('"', position):
-                    raise fail("Expecting property name enclosed in double quotes")
-                key, position = scanstring(text, position + 1)
-                position = _WHITESPACE.match(text, position).end()  # type: ignore[union-attr]
-                if not text.startswith(":", position):
-                    raise fail("Expecting ':' delimiter")
-                stack[-1][1] = key
-                position = _WHITESPACE.match(text, position + 1).end()  # type: ignore[union-attr]
-                continue
-        elif char == "[":
-            opened = []
-            position = _WHITESPACE.match(text, position + 1).end()  # type: ignore[union-attr]
-            if text.startswith("]", position):
-                position += 1
-                value = opened
-                opened = None
-            else:
-                stack.append([opened, None])
-                continue
-        elif char == '"':
-            value, position = scanstring(text, position + 1)
-        else:
-            number = _NUMBER.match(text, position)
-            if number is not None:
-                whole = number.group()
-                value = float(whole) if number.group(1) or number.group(2) else int(whole)
-                position = number.end()
-            else:
-                for word, literal in _LITERALS:
-                    if text.startswith(word, position):
-                        value = literal
-                        position += len(word)
-                        break
-                else:
-                    raise fail("Expecting value")
-        # A complete value: attach it, then close containers as far as the text says.
+    def key() -> None:
+        """Read `"name":` at `position` into the open object's frame."""
+        nonlocal position
+        if not text.startswith('"', position):
+            raise fail("Expecting property name enclosed in double quotes")
+        name, position = scanstring(text, position + 1)
+        position = _skip(text, position)
+        if not text.startswith(":", position):
+            raise fail("Expecting ':' delimiter")
+        stack[-1][1] = name
+        position = _skip(text, position + 1)
+
+    try:
         while True:
-            if not stack:
-                position = _WHITESPACE.match(text, position).end()  # type: ignore[union-attr]
-                if position != len(text):
-                    raise fail("Extra data")
-                return value
-            container, key = stack[-1]
-            if isinstance(container, dict):
-                container[key] = value
-            else:
-                container.append(value)
-            position = _WHITESPACE.match(text, position).end()  # type: ignore[union-attr]
-            closer = "}" if isinstance(container, dict) else "]"
-            if text.startswith(",", position):
-                position = _WHITESPACE.match(text, position + 1).end()  # type: ignore[union-attr]
-                if isinstance(container, dict):
-                    if not text.startswith('"', position):
-                        raise fail("Expecting property name enclosed in double quotes")
-                    key, position = scanstring(text, position + 1)
-                    position = _WHITESPACE.match(text, position).end()  # type: ignore[union-attr]
-                    if not text.startswith(":", position):
-                        raise fail("Expecting ':' delimiter")
-                    stack[-1][1] = key
-                    position = _WHITESPACE.match(text, position + 1).end()  # type: ignore[union-attr]
-                break
-            if text.startswith(closer, position):
+            # A value starts at `position`.
+            if position >= len(text):
+                raise fail("Expecting value")
+            char = text[position]
+            value: Any
+            if char in "{[":
+                empty = "}" if char == "{" else "]"
+                position = _skip(text, position + 1)
+                container: Any = {} if char == "{" else []
+                if not text.startswith(empty, position):
+                    stack.append([container, None])
+                    if char == "{":
+                        key()
+                    continue
                 position += 1
-                value = stack.pop()[0]
-                continue
-            raise fail("Expecting ',' delimiter")
-    return result
+                value = container
+            elif char == '"':
+                value, position = scanstring(text, position + 1)
+            else:
+                number = _NUMBER.match(text, position)
+                if number is not None:
+                    whole = number.group()
+                    value = float(whole) if number.group(1) or number.group(2) else int(whole)
+                    position = number.end()
+                else:
+                    for word, literal in _LITERALS:
+                        if text.startswith(word, position):
+                            value = literal
+                            position += len(word)
+                            break
+                    else:
+                        raise fail("Expecting value")
+            # A complete value: attach it, then close containers as far as the text says.
+            while True:
+                position = _skip(text, position)
+                if not stack:
+                    if position != len(text):
+                        raise fail("Extra data")
+                    return value
+                container, name = stack[-1]
+                if isinstance(container, dict):
+                    container[name] = value
+                else:
+                    container.append(value)
+                position = _skip(text, position)
+                if text.startswith(",", position):
+                    position = _skip(text, position + 1)
+                    if isinstance(container, dict):
+                        key()
+                    break
+                if text.startswith("}" if isinstance(container, dict) else "]", position):
+                    position += 1
+                    value = stack.pop()[0]
+                    continue
+                raise fail("Expecting ',' delimiter")
+    except json.JSONDecodeError as exc:  # from scanstring: a bad string or escape
+        raise JSONError(exc.msg, text, exc.pos) from None
 
 
-def depth(value: Any) -> int:
-    """How many containers deep `value` nests (0 for a scalar), without recursion."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(value, 1)]
+def deepest(value: Any, object_cost: int = 1, array_cost: int = 1) -> int:
+    """The costliest chain of nested containers in `value` (by default, how many deep), without recursion."""
+    costliest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:
-        item, level = stack.pop()
-        if isinstance(item, dict):
-            children: Any = item.values()
-        elif isinstance(item, (list, tuple)):
-            children = item
+        node, above = stack.pop()
+        children: Any
+        if isinstance(node, dict):
+            cost, children = above + object_cost, node.values()
+        elif isinstance(node, (list, tuple)):
+            cost, children = above + array_cost, node
         else:
             continue
-        deepest = max(deepest, level)
-        stack.extend((child, level + 1) for child in children if isinstance(child, (dict, list, tuple)))
-    return deepest
+        costliest = max(costliest, cost)
+        stack.extend((child, cost) for child in children if isinstance(child, (dict, list, tuple)))
+    return costliest
