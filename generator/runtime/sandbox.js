@@ -1030,7 +1030,20 @@
     return construct(TypeErrorCtor, [text + ' is not a function']);
   }
 
-  const runtime = ObjectFreeze({ isOutOfMemory, stackOf, notAFunction, apply });
+  // V8's TypeErrors for a spread of something without a usable iterator.
+  const SymbolIterator = Symbol.iterator;
+  function spreadable(value) {
+    const iterator = value === null || value === undefined ? undefined : value[SymbolIterator];
+    if (iterator === undefined || iterator === null) {
+      throw construct(TypeErrorCtor, ['object is not iterable (cannot read property Symbol(Symbol.iterator))']);
+    }
+    if (typeof iterator !== 'function') {
+      throw construct(TypeErrorCtor, ['Spread syntax requires ...iterable[Symbol.iterator] to be a function']);
+    }
+    return value;
+  }
+
+  const runtime = ObjectFreeze({ isOutOfMemory, stackOf, notAFunction, apply, spreadable });
 
   // ---------------------------------------------------------------------------
   // 6. Receiving the module namespace. The module's last statement calls this
@@ -1054,6 +1067,7 @@
   let runState = 'idle';
   let runResult = null;
   let runError = null;
+  let startError = null;
 
   function watchModule(promise) {
     // An own `constructor` of undefined makes `then` use the intrinsic Promise, so no
@@ -1107,7 +1121,12 @@
         runState = 'done';
       }]);
       const catchFn = chained !== null && chained !== undefined ? chained.catch : undefined;
-      if (typeof catchFn !== 'function') throw notAFunction('Promise.resolve(...).then(...).catch');
+      if (typeof catchFn !== 'function') {
+        // The host sees this throw only after the isolate has drained its jobs, by which
+        // time the `then` above may already have handed the result over.
+        startError = 'Promise.resolve(...).then(...).catch is not a function';
+        return;
+      }
       apply(catchFn, chained, [(error) => {
         if (isOutOfMemory(error)) return;
         if (runState !== 'running') return;
@@ -1182,8 +1201,13 @@
       case 'exports': return exportedFunctions();
       case 'start': start(arg); return '';
       case 'flush-io': return '' + flushIO();
-      case 'run-state':
-        return json(fields(['state', outOfMemory ? 'oom' : runState, 'error', runError, 'pendingIO', ioQueue.length]));
+      case 'run-state': {
+        // A throw in forwardMainPromise after it registered `then` rejects the run unless
+        // the result was handed over in the same turn.
+        const failedToStart = runState === 'running' && startError !== null;
+        const state = outOfMemory ? 'oom' : failedToStart ? 'failed' : runState;
+        return json(fields(['state', state, 'error', failedToStart ? startError : runError, 'pendingIO', ioQueue.length]));
+      }
       case 'run-result': return runResult;
       case 'logs': {
         let text = '[';

@@ -91,7 +91,8 @@ export async function transformWrapper(payload, runtime) {
   }
 
   if (transformType === 'transformEvent') {
-    await call(Promise, Promise.all, [call(eventMessages, eventMessages.map, [async (message) => {
+    const all = Promise.all;
+    await call(Promise, all, [runtime.spreadable(call(eventMessages, eventMessages.map, [async (message) => {
       const messageId = message.messageId;
       try {
         const output = await transformEvent(message, metadata);
@@ -114,7 +115,7 @@ export async function transformWrapper(payload, runtime) {
           }], 'transformedOutput.every');
           if (allObjects) {
             const push = outputEvents.push;
-            call(outputEvents, push, [...produced], 'outputEvents.push');
+            call(outputEvents, push, [...runtime.spreadable(produced)], 'outputEvents.push');
           }
           return;
         }
@@ -135,7 +136,7 @@ export async function transformWrapper(payload, runtime) {
           metadata: eventsMetadata[messageId] || {},
         }], 'outputEvents.push');
       }
-    }], 'eventMessages.map')], 'Promise.all');
+    }], 'eventMessages.map'))], 'Promise.all');
   }
   return outputEvents;
 }
