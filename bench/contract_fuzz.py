@@ -42,7 +42,7 @@ def main() -> int:
         total += count
         failures += len(found)
         print(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: {count} mutations, "
-              f"{len(found)} distinct failures")
+              f"{len(found)} distinct failures", flush=True)
         for problem, where in found.items():
             print(f"    at {where}: {problem}")
     seconds = time.perf_counter() - started

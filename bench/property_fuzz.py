@@ -54,7 +54,7 @@ def main() -> int:
         print(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: {figures.events} events, "
               f"{figures.outputs} outputs ({figures.line_items} line items), {figures.filtered} filtered, "
               f"{figures.violations} violations, {figures.repairs} repairs, {figures.reruns} re-run; "
-              f"{len(figures.problems)} problems; {figures.events / seconds:,.0f} events/s")
+              f"{len(figures.problems)} problems; {figures.events / seconds:,.0f} events/s", flush=True)
         for problem in figures.problems[:20]:
             print("   ", problem)
         failed = failed or bool(figures.problems)
