@@ -111,12 +111,17 @@ def build(contract_file: Path, out_dir: Path, check: bool) -> None:
         errors = sum(1 for d in result.diagnostics if d.severity == "error")
         click.echo(f"{errors} error{'s' if errors != 1 else ''}; nothing written", err=True)
         sys.exit(USAGE_ERROR)
-    if check:
-        stale = contract.drift(result.files, out_dir)
-        for path in stale:
-            click.echo(f"{path} is out of date with {contract_file}; run `gen build`", err=True)
-        sys.exit(1 if stale else 0)
-    for path in contract.write(result.files, out_dir):
+    try:
+        if check:
+            stale = contract.drift(result.files, out_dir)
+            for path in stale:
+                click.echo(f"{path} is out of date with {contract_file}; run `gen build`", err=True)
+            sys.exit(1 if stale else 0)
+        written = contract.write(result.files, out_dir)
+    except OSError as exc:
+        where = exc.filename or out_dir
+        _fail(f"cannot {'read' if check else 'write'} {where}: {exc.strerror}")
+    for path in written:
         click.echo(f"wrote {path}")
 
 

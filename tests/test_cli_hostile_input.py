@@ -58,6 +58,13 @@ CASES = [
     Case("build: empty file", ["build", "c.yaml"], {"c.yaml": ""}, says="empty"),
     Case("build: a directory", ["build", "d"], {"d/x": ""}, says="cannot read"),
     Case("build: missing file", ["build", "missing.yaml"], says="cannot read"),
+    Case("build: --out is a file", ["build", "c.yaml", "--out", "taken"],
+         {"c.yaml": "contract: {name: a, version: 1}\nevents: {A: {}}\n", "taken": ""}, says="cannot write"),
+    Case("build: --out under a file", ["build", "c.yaml", "--out", "taken/deeper"],
+         {"c.yaml": "contract: {name: a, version: 1}\nevents: {A: {}}\n", "taken": ""}, says="cannot write"),
+    Case("build: --check with a directory in the way", ["build", "c.yaml", "--out", "out", "--check"],
+         {"c.yaml": "contract: {name: a, version: 1}\nevents: {A: {}}\n", "out/transformation.js/x": ""}, code=1,
+         says="out of date"),
     Case("build: NUL and a lone surrogate in names", ["build", "c.yaml", "--out", "out"],
          {"c.yaml": 'contract: {name: "a\\0b", version: 1, description: "x\\0\\ud800"}\n'
                     'events:\n  "Order\\0Done": {description: "d\\0"}\n'}, code=0, says="wrote"),
@@ -147,6 +154,6 @@ def test_bad_input_is_one_clear_line(case: Case, tmp_path: Path) -> None:
     if case.code == 0 and case.argv[0] == "run":
         json.loads(result.stdout)
     assert case.says in result.output, result.output
-    if case.argv[0] == "build" and case.code == 2 and "cannot read" not in case.says:
+    if case.argv[0] == "build" and case.code == 2 and "cannot" not in case.says:
         # compiler-style: FILE:LINE:COLUMN: error: …
         assert any(line.startswith(f"{case.argv[1]}:") and ": error: " in line for line in result.stderr.splitlines())

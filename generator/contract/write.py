@@ -32,6 +32,6 @@ def drift(files: dict[str, str], out_dir: Path) -> list[Path]:
     stale = []
     for relative, text in sorted(files.items()):
         target = out_dir / relative
-        if not target.exists() or target.read_bytes() != text.encode("utf-8"):
+        if not target.is_file() or target.read_bytes() != text.encode("utf-8"):
             stale.append(target)
     return stale
