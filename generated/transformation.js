@@ -106,7 +106,29 @@ function parseAmount(text) {
   return match[1] || match[2] ? -value : value;
 }
 
-const BOOLEAN_WORDS = { true: true, false: false, yes: true, no: false, 1: true, 0: false };
+// Text as SDKs send it: zero-width and bidirectional marks, soft hyphens, the byte-order
+// mark and control characters are invisible (an email with U+200B inside is another
+// address); no-break spaces look like spaces. Tabs and line breaks stay in strings.
+const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u00AD\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g;
+const NO_BREAK_SPACES = /[\u00A0\u2007\u202F]/g;
+
+function cleanText(text) {
+  return text.replace(INVISIBLE, '').replace(NO_BREAK_SPACES, ' ');
+}
+
+// Ids, emails and codes: no invisible characters, no no-break spaces, nothing around them.
+function cleanId(text) {
+  return text.replace(INVISIBLE, '').replace(NO_BREAK_SPACES, '').trim();
+}
+
+// Strings that mean "no value": a blank-like string counts as missing wherever the
+// contract asks for a value (required, dedupe keys, require_any_of), and leaves a
+// declared property or trait.
+const BLANK_WORDS = { '': true, null: true, undefined: true, nan: true };
+
+function isBlankLike(value) {
+  return typeof value === 'string' && value.length <= 64 && hasOwn(BLANK_WORDS, cleanText(value).trim().toLowerCase());
+}
 
 const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
 const TIMESTAMP_LENGTH = 64;
@@ -169,21 +191,24 @@ function typeError(kind) {
 // valid value, or { keyword, message } when it is a violation.
 function coerce(rule, value) {
   switch (rule.type) {
-    case 'string':
-      if (typeof value === 'string') return { value: value.trim() };
-      if (typeof value === 'number' && Number.isFinite(value)) return { value: String(value) };
-      return typeError('string');
+    case 'string': {
+      let text;
+      if (typeof value === 'string') text = cleanText(value).trim();
+      else if (typeof value === 'number' && Number.isFinite(value)) text = String(value);
+      else return typeError('string');
+      return { value: rule.normalize === 'nfc' ? text.normalize('NFC') : text };
+    }
     case 'number':
     case 'integer': {
       let number = value;
-      if (typeof value === 'string') number = parseAmount(value);
+      if (typeof value === 'string') number = parseAmount(cleanText(value));
       if (typeof number !== 'number' || !Number.isFinite(number)) return typeError(rule.type);
       if (rule.type === 'integer' && !Number.isInteger(number)) return typeError('integer');
-      return { value: number };
+      return { value: rule.decimals === undefined ? number : roundTo(number, rule.decimals) };
     }
     case 'boolean': {
       if (typeof value === 'boolean') return { value: value };
-      const word = typeof value === 'string' ? value.trim().toLowerCase() : typeof value === 'number' ? String(value) : null;
+      const word = typeof value === 'string' ? cleanText(value).trim().toLowerCase() : typeof value === 'number' ? String(value) : null;
       if (word !== null && hasOwn(BOOLEAN_WORDS, word)) return { value: BOOLEAN_WORDS[word] };
       return typeError('boolean');
     }
@@ -203,19 +228,27 @@ function coerce(rule, value) {
     }
     case 'email': {
       if (typeof value !== 'string') return typeError('string');
-      const email = value.trim().toLowerCase();
+      const email = cleanId(value).toLowerCase().normalize('NFC');
       return looksLikeEmail(email) ? { value: email } : { keyword: 'format', message: 'must match format "email"' };
     }
     case 'currency': {
       if (typeof value !== 'string') return typeError('string');
-      const code = value.trim().toUpperCase();
+      const code = cleanId(value).toUpperCase();
       return /^[A-Z]{3}$/.test(code) ? { value: code } : { keyword: 'pattern', message: 'must match pattern "^[A-Z]{3}$"' };
     }
     case 'enum': {
       if (typeof value !== 'string' && typeof value !== 'number') return typeError('string');
-      const key = String(value).trim().toLowerCase();
+      const key = cleanText(String(value)).trim().toLowerCase();
       if (hasOwn(rule.lookup, key)) return { value: rule.lookup[key] };
       return { keyword: 'enum', message: 'must be equal to one of the allowed values' };
+    }
+    case 'phone': {
+      const phone = firstPhone(value, rule.region);
+      return phone === undefined ? { keyword: 'format', message: 'must match format "phone"' } : { value: phone };
+    }
+    case 'timezone': {
+      const zone = typeof value === 'string' && value.length <= 64 ? TIMEZONES.get(cleanId(value).toLowerCase()) : undefined;
+      return zone === undefined ? { keyword: 'format', message: 'must match format "timezone"' } : { value: zone };
     }
     case 'object':
       return isPlainObject(value) ? { value: value } : typeError('object');
@@ -259,7 +292,19 @@ function withinRules(rule, value) {
 }
 
 function isBlank(value) {
-  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+  return value === undefined || value === null || isBlankLike(value);
+}
+
+// Rounds to `decimals` places, so float artifacts (32.00000000000007) never reach Customer.io.
+// Written through the exponent so binary fractions round as their decimal reading says.
+function roundTo(value, decimals) {
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1e15) return value;
+  const text = String(magnitude);
+  const rounded = text.indexOf('e') >= 0
+    ? Math.round(magnitude * Math.pow(10, decimals)) / Math.pow(10, decimals)
+    : Number(Math.round(Number(text + 'e' + decimals)) + 'e-' + decimals);
+  return value < 0 && rounded !== 0 ? -rounded : rounded;
 }
 
 function copyJson(value) {
@@ -274,31 +319,50 @@ function checkProperty(container, key, rule, path, report, optional) {
   const here = path.concat([key]);
   const present = hasOwn(container, key);
   const value = present ? container[key] : undefined;
-  if (isBlank(value)) {
-    if (rule.required && !optional) {
-      addViolation(report, 'required', "must have required property '" + key + "'", path, key);
-    } else if (!present && rule.default !== undefined) {
-      container[key] = copyJson(rule.default);
-      addRepair(report, here, null, rule.default, 'default');
-    }
-    return;
+  if (!isBlank(value)) {
+    checkValue(container, key, rule, here, report);
+    // A value removed as invalid leaves the property missing, as a second run would see it.
+    if (hasOwn(container, key)) return;
+  } else if (present && isBlankLike(value)) {
+    // A blank-like string is no value: it leaves, so Customer.io never counts it as one.
+    delete container[key];
+    addRepair(report, here, value, null, 'blank');
   }
-  checkValue(container, key, rule, here, report);
+  if (rule.required && !optional) {
+    addViolation(report, 'required', "must have required property '" + key + "'", path, key);
+  } else if (!hasOwn(container, key) && rule.default !== undefined) {
+    container[key] = copyJson(rule.default);
+    addRepair(report, here, null, rule.default, 'default');
+  }
+}
+
+// A value that cannot be repaired stays, flagged; with on_invalid: remove it also leaves
+// its object (an array keeps its elements in place), the original kept in the repair.
+function rejectValue(container, key, rule, path, report, keyword, message) {
+  addViolation(report, keyword, message, path);
+  if (rule.onInvalid === 'remove' && !Array.isArray(container)) {
+    addRepair(report, path, container[key], null, 'invalid');
+    delete container[key];
+  }
 }
 
 function checkValue(container, key, rule, path, report) {
   const original = container[key];
   const result = coerce(rule, original);
   if (result.keyword !== undefined) {
-    addViolation(report, result.keyword, result.message, path);
+    rejectValue(container, key, rule, path, report, result.keyword, result.message);
+    return;
+  }
+  const broken = withinRules(rule, result.value);
+  if (broken) {
+    if (result.value !== original) container[key] = result.value;
+    rejectValue(container, key, rule, path, report, broken.keyword, broken.message);
     return;
   }
   if (result.value !== original) {
     container[key] = result.value;
     addRepair(report, path, original, result.value, rule.type);
   }
-  const broken = withinRules(rule, result.value);
-  if (broken) addViolation(report, broken.keyword, broken.message, path);
   if (rule.type === 'object' && rule.properties !== undefined) {
     checkObject(result.value, rule, path, report);
   } else if (rule.type === 'array') {
@@ -314,10 +378,29 @@ function checkValue(container, key, rule, path, report) {
 }
 
 function checkObject(object, rule, path, report) {
+  if (rule.aliases !== undefined) renameAliases(object, rule.aliases, path, report, 'alias');
   for (const key of Object.keys(rule.properties)) {
     checkProperty(object, key, rule.properties[key], path, report);
   }
   undeclared(object, rule.properties, rule.undeclared || 'keep', path, report, null);
+}
+
+// `subscriptionId` → `subscription_id`: a name the contract knows under another spelling
+// takes its own name; when both are sent, the contract's name wins and the alias leaves.
+// Renamed in the order they were sent, so the properties keep their relative order.
+function renameAliases(object, aliases, path, report, rule) {
+  for (const alias of Object.keys(object)) {
+    if (!hasOwn(aliases, alias)) continue;
+    const name = aliases[alias];
+    const value = object[alias];
+    delete object[alias];
+    if (hasOwn(object, name) && !isBlank(object[name])) {
+      addRepair(report, path.concat([alias]), value, null, rule + '-duplicate');
+    } else {
+      object[name] = value;
+      addRepair(report, path.concat([alias]), alias, name, rule);
+    }
+  }
 }
 
 // Properties the contract does not declare: keep, flag or drop them.
@@ -353,7 +436,7 @@ function idText(value) {
 }
 
 function isEmail(value) {
-  return typeof value === 'string' && looksLikeEmail(value.trim().toLowerCase());
+  return typeof value === 'string' && looksLikeEmail(cleanId(value).toLowerCase());
 }
 
 // The traits objects an event carries: identify sends both `traits` and `context.traits`.
@@ -480,6 +563,9 @@ const ANNOTATIONS = { "violations": "violationErrors", "flag": "dq_issues", "rep
 
 // What happens to a track event the contract does not know: pass, flag or drop.
 const UNPLANNED_EVENTS = "flag";
+
+// How booleans are spelled (lower case): the usual words, and the contract's true_values/false_values.
+const BOOLEAN_WORDS = { "0": false, "1": true, "f": false, "false": false, "n": false, "no": false, "off": false, "on": true, "t": true, "true": true, "y": true, "yes": true };
 
 // Shapes shared by array properties.
 const SHAPES = new Map([
@@ -626,10 +712,11 @@ const IDENTITY = { "requireIds": "flag", "emailUserId": "move" };
 const REPLAY = { "flag": "is_replay", "context": "gen_replay", "markers": [["context", "replay"]], "futureTolerance": 600 };
 
 // Traits → Customer.io person attributes: contract.yaml:35
-const TRAIT_ALIASES = new Map([["accepts_marketing", "marketing_opt_in"], ["firstName", "first_name"], ["firstname", "first_name"], ["lastName", "last_name"], ["lastOrderDate", "last_order_date"], ["lastname", "last_name"], ["lifetimeValue", "lifetime_value"], ["ltv", "lifetime_value"], ["marketingOptIn", "marketing_opt_in"], ["ordersCount", "orders_count"], ["smsOptIn", "sms_opt_in"], ["subscriptionStatus", "subscription_status"]]);
+// `firstName` → `first_name`: the trait's name wins when both are sent.
+const TRAIT_ALIASES = { "accepts_marketing": "marketing_opt_in", "firstName": "first_name", "firstname": "first_name", "lastName": "last_name", "lastOrderDate": "last_order_date", "lastname": "last_name", "lifetimeValue": "lifetime_value", "ltv": "lifetime_value", "marketingOptIn": "marketing_opt_in", "ordersCount": "orders_count", "smsOptIn": "sms_opt_in", "subscriptionStatus": "subscription_status" };
 
 function enforceTraits(traits, path, report, optional) {
-  renameTraitAliases(traits, path, report);
+  renameAliases(traits, TRAIT_ALIASES, path, report, 'trait-alias');
   checkProperty(traits, "email", { "type": "email" }, path, report, optional); // contract.yaml:39
   checkProperty(traits, "phone", { "type": "string", "pattern": "^\\+?[0-9 ().-]{7,20}$" }, path, report, optional); // contract.yaml:40
   checkProperty(traits, "first_name", { "type": "string" }, path, report, optional); // contract.yaml:41
@@ -641,21 +728,6 @@ function enforceTraits(traits, path, report, optional) {
   checkProperty(traits, "sms_opt_in", { "type": "boolean" }, path, report, optional); // contract.yaml:48
   checkProperty(traits, "timezone", { "type": "string" }, path, report, optional); // contract.yaml:49
   checkProperty(traits, "subscription_status", { "type": "enum", "lookup": { "active": "active", "cancel": "canceled", "canceled": "canceled", "cancelled": "canceled", "inactive": "canceled", "live": "active", "on hold": "paused", "on_hold": "paused", "paused": "paused", "suspended": "paused", "trialing": "active" } }, path, report, optional); // contract.yaml:50
-}
-
-// `firstName` → `first_name`: the trait's name wins when both are sent.
-function renameTraitAliases(traits, path, report) {
-  for (const [alias, name] of TRAIT_ALIASES) {
-    if (!hasOwn(traits, alias)) continue;
-    const value = traits[alias];
-    delete traits[alias];
-    if (hasOwn(traits, name) && !isBlank(traits[name])) {
-      addRepair(report, path.concat([alias]), value, null, 'trait-alias-duplicate');
-    } else {
-      traits[name] = value;
-      addRepair(report, path.concat([alias]), alias, name, 'trait-alias');
-    }
-  }
 }
 
 // ---------------------------------------------------------------------------
@@ -687,14 +759,27 @@ function resolveEvent(event, report) {
   return { rules: EVENTS.get(canonical), known: true };
 }
 
+// Ids as Customer.io's destination puts them in its URLs: without invisible characters,
+// no-break spaces or spaces around them.
+function cleanIds(event, report) {
+  for (const key of ['userId', 'anonymousId', 'previousId']) {
+    const value = own(event, key);
+    if (typeof value !== 'string' || value.length > 1000) continue;
+    const cleaned = cleanId(value);
+    if (cleaned !== value) {
+      event[key] = cleaned;
+      addRepair(report, [key], value, cleaned, 'id');
+    }
+  }
+}
+
 function unplannedEvent(report, name) {
   report.violations.push({ type: 'Unplanned-Event', message: 'no schema for event: ' + name, meta: {} });
   report.labels.push('Unplanned-Event');
 }
 
 // The person an event is about: a stable userId, else email (a trait), else anonymousId.
-// Returns false when the contract drops the event. The ids are checked after an email
-// userId has moved, so the event is judged as it leaves (and a second run agrees).
+// Returns false when the contract drops the event.
 function enforceIdentity(event, report) {
   const userId = idText(event.userId);
   if (!isBlank(event.userId) && userId === undefined) {
@@ -710,6 +795,13 @@ function enforceIdentity(event, report) {
     const broken = patternProblem(IDENTITY.userIdPattern, IDENTITY.userIdPatternLimit, userId);
     if (broken) addViolation(report, broken.keyword, broken.message, ['userId']);
   }
+  normalizeEmails(event, report);
+  return true;
+}
+
+// Customer.io needs a person for every call. Checked once the traits are enforced, so the
+// event is judged as it leaves (a trait removed as invalid no longer counts, now or on a rerun).
+function requireIds(event, report) {
   const hasUserId = !isBlank(event.userId);
   // An email trait ties an event to a person too: Customer.io's destination falls back to it.
   if (!hasUserId && isBlank(event.anonymousId) && isBlank(emailOf(event))) {
@@ -724,7 +816,6 @@ function enforceIdentity(event, report) {
   if (event.type === 'alias' && isBlank(event.previousId)) {
     addViolation(report, 'required', "must have required property 'previousId'", [], 'previousId');
   }
-  normalizeEmails(event, report);
   return true;
 }
 
@@ -741,17 +832,25 @@ function moveEmailUserId(event, report) {
   delete event.userId;
 }
 
-// Where traits live for Customer.io: identify's top-level traits when it has any
-// (Customer.io then ignores context.traits), else context.traits.
+// Where traits live for Customer.io: its destination reads identify's top-level traits
+// whenever they are an object, even an empty one, and context.traits only otherwise.
 // With `create`, a missing context.traits is added to receive a value.
 function traitsTarget(event, create) {
-  if (event.type === 'identify' && isPlainObject(event.traits) && Object.keys(event.traits).length > 0) {
-    return [['traits'], event.traits];
-  }
+  if (event.type === 'identify' && isPlainObject(event.traits)) return [['traits'], event.traits];
   if (create && (event.context === undefined || event.context === null)) event.context = {};
   if (!isPlainObject(event.context)) return null;
   if (create && (event.context.traits === undefined || event.context.traits === null)) event.context.traits = {};
   return isPlainObject(event.context.traits) ? [['context', 'traits'], event.context.traits] : null;
+}
+
+// An empty top-level traits object would hide from Customer.io the traits an identify
+// carries in context.traits (its destination reads the first that is an object), so it goes.
+function dropEmptyTraits(event, report) {
+  if (!isPlainObject(event.traits) || Object.keys(event.traits).length > 0) return;
+  if (!isPlainObject(event.context) || !isPlainObject(event.context.traits)) return;
+  if (Object.keys(event.context.traits).length === 0) return;
+  delete event.traits;
+  addRepair(report, ['traits'], {}, null, 'empty-traits');
 }
 
 // An action older than the event's replay window (by the time RudderStack received it),
@@ -847,13 +946,6 @@ function lineItemEvents(base, rules) {
   return { events: derived, omitted: omitted };
 }
 
-// True when this event already carries its line items' count in this plan's stamp: it is a
-// transformed event replayed (an export), whose line items travel beside it.
-function lineItemsDerived(event) {
-  const stamp = readPath(event, ['context', ANNOTATIONS.stamp]);
-  return isPlainObject(stamp) && stamp.name === CONTRACT.name && typeof own(stamp, 'line_items') === 'number';
-}
-
 // Returns the event (annotated), an array of events (with line items), or null to drop it.
 function applyContract(event, derived) {
   const report = newReport();
@@ -862,6 +954,7 @@ function applyContract(event, derived) {
   // A derived line item is judged as the event it becomes, so that running it again (a
   // transformed export replayed) finds nothing new.
   removeUnsafeKeys(event, report);
+  cleanIds(event, report);
   if (!enforceIdentity(event, report)) return null;
   if (event.type === 'track') {
     const resolved = resolveEvent(event, report);
@@ -880,6 +973,7 @@ function applyContract(event, derived) {
       }
     }
   }
+  if (event.type === 'identify') dropEmptyTraits(event, report);
   if (event.type === 'identify') {
     // Make sure the traits Customer.io reads exist before checking them, so the object the
     // findings are written to is the one checked, now and when the output runs again.
@@ -892,35 +986,41 @@ function applyContract(event, derived) {
   if (event.type === 'track' && isPlainObject(event.context) && isPlainObject(event.context.traits)) {
     enforceTraits(event.context.traits, ['context', 'traits'], report, true);
   }
+  if (!requireIds(event, report)) return null;
   if (report.violations.length > 0 && onViolation === 'drop') return null;
   if (!guardReplay(event, rules, report)) return null;
   stampDedupeId(event, rules, report);
-  if (rules === null || rules.lineItems === undefined || derived) {
-    annotate(event, report, undefined);
-    return event;
+  // What the stamp records beside the plan: line items sent, an identify sent before.
+  const stamp = {};
+  let outputs = [event];
+  if (rules !== null && rules.lineItems !== undefined && !derived) {
+    if (stampedWith(event, 'line_items')) {
+      stamp.line_items = event.context[ANNOTATIONS.stamp].line_items;
+    } else if (event.context !== undefined && event.context !== null && !isPlainObject(event.context)) {
+      // The stamp that records the line items cannot be written: deriving them would derive
+      // them again each time the order is replayed.
+      addViolation(report, 'type', 'must be object (line items were not derived)', ['context']);
+    } else {
+      const items = lineItemEvents(copyJson(event), rules);
+      if (items.omitted > 0) {
+        addViolation(report, 'maxItems', 'line items were derived for the first ' + items.events.length + ' products only (at most ' + LINE_ITEM_LIMIT + ' per order)', ['properties', rules.lineItems.from]);
+      }
+      for (const item of items.events) {
+        const result = applyContract(item, true);
+        if (result !== null) outputs.push(result);
+      }
+      stamp.line_items = outputs.length - 1;
+    }
   }
-  if (lineItemsDerived(event)) {
-    annotate(event, report, own(event.context[ANNOTATIONS.stamp], 'line_items'));
-    return event;
-  }
-  if (event.context !== undefined && event.context !== null && !isPlainObject(event.context)) {
-    // The stamp that records the line items cannot be written: deriving them would derive
-    // them again each time the order is replayed.
-    addViolation(report, 'type', 'must be object (line items were not derived)', ['context']);
-    annotate(event, report, undefined);
-    return event;
-  }
-  const items = lineItemEvents(copyJson(event), rules);
-  if (items.omitted > 0) {
-    addViolation(report, 'maxItems', 'line items were derived for the first ' + items.events.length + ' products only (at most ' + LINE_ITEM_LIMIT + ' per order)', ['properties', rules.lineItems.from]);
-  }
-  const outputs = [];
-  for (const item of items.events) {
-    const result = applyContract(item, true);
-    if (result !== null) outputs.push(result);
-  }
-  annotate(event, report, outputs.length);
-  return [event].concat(outputs);
+  annotate(event, report, stamp);
+  return outputs.length === 1 ? event : outputs;
+}
+
+// True when this event's stamp, from this plan, already records `key`: it is a transformed
+// event replayed (an export), and what the stamp records went out with it the first time.
+function stampedWith(event, key) {
+  const stamp = readPath(event, ['context', ANNOTATIONS.stamp]);
+  return isPlainObject(stamp) && stamp.name === CONTRACT.name && hasOwn(stamp, key) && !isBlank(stamp[key]);
 }
 
 // The object Customer.io receives flat fields in: properties on track, page and screen;
@@ -950,8 +1050,8 @@ function mergeEntries(earlier, added) {
   return merged;
 }
 
-// Writes the report on the event; `lineItems` is how many line items went out beside it.
-function annotate(event, report, lineItems) {
+// Writes the report on the event; `extra` goes into the stamp (line items sent, stitching).
+function annotate(event, report, extra) {
   if (report.unlisted > 0) {
     report.violations.push({ type: 'Advance-Rules-Violation', message: report.unlisted + ' more violations not listed', meta: {} });
     report.labels.push('Advance-Rules-Violation');
@@ -967,9 +1067,7 @@ function annotate(event, report, lineItems) {
       const earlier = Array.isArray(own(context, ANNOTATIONS.repairs)) ? context[ANNOTATIONS.repairs] : [];
       context[ANNOTATIONS.repairs] = mergeEntries(earlier, report.repairs);
     }
-    const stamp = { name: CONTRACT.name, version: CONTRACT.version, hash: CONTRACT.hash };
-    if (lineItems !== undefined) stamp.line_items = lineItems;
-    context[ANNOTATIONS.stamp] = stamp;
+    context[ANNOTATIONS.stamp] = Object.assign({ name: CONTRACT.name, version: CONTRACT.version, hash: CONTRACT.hash }, extra);
   }
   if (report.labels.length > 0) {
     const target = flagTarget(event);
@@ -990,7 +1088,7 @@ function deliverDespite(error, event) {
     const report = newReport();
     report.violations.push({ type: 'Unknown-Violation', message: 'gen: internal error: ' + String(error && error.message), meta: {} });
     report.labels.push('Unknown-Violation');
-    annotate(event, report, undefined);
+    annotate(event, report, {});
   } catch (ignored) {
     // The event itself is unusable as an object; deliver it as it came.
   }

@@ -40,7 +40,12 @@ TRICKY_STRINGS = (
     " A@B.COM ", "a@b", "a\u200b@b.co", "jane\u00a0@example.com", "a@" + "." * 3000 + "@", "x" * 5000,
     " " * 3000 + "1", "\u2028", "\u2029", "\x00", "a\x00b", "\ud800", "\udfff", "\u202e", "\ufeff", "🎉", "e\u0301",
     "constructor", "__proto__", "toString", "hasOwnProperty", "cancelled", "CANCELED", "on hold", "usd", "Usd",
+    "Mateo Rossi", " Ana María de la Cruz ", "Rossi, Mateo", "Cher", "\u200bJo\u00a0Park",
     "(?:)", "^(a+)+$", "<script>", "${x}", "\\", "'", '"',
+)
+PHONES = (
+    "212.555.0110", "+1 (718) 555-0113", "+81 90-1234-5678", "1-212-555-0110 ext. 12", "0044 (0)20 7946 0958",
+    "tel:+33 1 23 45 67 89", "555-0110", "1-800-FLOWERS", "+999 123 456", "n/a", "", 2125550110, "+" + "1" * 80,
 )
 NUMBERS = (0, -0.0, 1, -1, 49, 49.99, 32.00000000000007, 1e308, -1e308, 5e-324, 2**53 + 1, -(2**63), 10**30, 1e21,
            1709287200, 1709287200000)
@@ -88,7 +93,14 @@ def _value_for(
         plausible = st.sampled_from(NUMBERS) | st.sampled_from(("49", "$49.00", "1,299", " 12 ", "1e3", "-3", "")) | (
             st.integers(min_value=-1000, max_value=10**6))
     elif kind == "boolean":
-        plausible = st.sampled_from((True, False, "true", "Y", "N", "on", "TRUE", "yes", 1, 0, 2, "maybe"))
+        plausible = st.sampled_from(
+            (True, False, "true", "Y", "N", "on", "TRUE", "yes", "f", " off ", 1, 0, 2, "maybe")
+        )
+    elif kind == "phone":
+        plausible = st.sampled_from(PHONES) | st.lists(st.sampled_from(PHONES), max_size=3)
+    elif kind == "timezone":
+        plausible = st.sampled_from(("america/new_york", "Europe/Paris", " europe/london ", "PST", "UTC", "Etc/GMT+5",
+                                     "US/Pacific", "Mars/Olympus", ""))
     elif kind == "timestamp":
         texts = tuple(t for t in TRICKY_STRINGS if t[:1].isdigit() or t[:1] in "+-")
         plausible = st.sampled_from((*texts, 1709287200, 1709287200000, 1e11, -1e11, 8.64e15, 1e300))
@@ -106,16 +118,24 @@ def _value_for(
         plausible = st.lists(weighted((4, _value_for(item_rule, shapes, keys)), (1, junk(keys))), max_size=4)
     elif kind == "object":
         props = rule.get("properties") or {}
-        plausible = st.fixed_dictionaries(
-            {}, optional={name: _value_for(spec, shapes, keys) for name, spec in props.items()}
-        ) if props else st.dictionaries(st.sampled_from(keys or ("a",)), junk(keys), max_size=3)
+        aliases = rule.get("aliases") or {}
+        plausible = st.fixed_dictionaries({}, optional={
+            **{alias: _value_for(props[name], shapes, keys) for alias, name in aliases.items()},
+            **{name: _value_for(spec, shapes, keys) for name, spec in props.items()},
+        }) if props else st.dictionaries(st.sampled_from(keys or ("a",)), junk(keys), max_size=3)
     else:
         plausible = st.sampled_from(TRICKY_STRINGS) | _text()
     return weighted((3, plausible), (1, junk(keys)))
 
 
-def _properties(props: tuple[Property, ...], shapes: dict[str, dict[str, Any]], keys: tuple[str, ...]) -> Any:
-    declared = {p.name: _value_for(p.spec, shapes, keys) for p in props}
+def _properties(
+    props: tuple[Property, ...], shapes: dict[str, dict[str, Any]], keys: tuple[str, ...],
+    aliases: dict[str, str] | None = None,
+) -> Any:
+    """Declared properties (some under an alias of theirs, some under both names) and extra keys."""
+    rules = {p.name: p.spec for p in props}
+    declared = {alias: _value_for(rules[name], shapes, keys) for alias, name in (aliases or {}).items()}
+    declared |= {p.name: _value_for(p.spec, shapes, keys) for p in props}
     extra = st.dictionaries(st.sampled_from((*keys, *UNSAFE_KEYS, "extra")) | _text(), junk(keys), max_size=3)
     return st.tuples(st.fixed_dictionaries({}, optional=declared), extra).map(lambda pair: {**pair[1], **pair[0]})
 
@@ -142,18 +162,24 @@ def events(contract: Contract) -> st.SearchStrategy[dict[str, Any]]:
         (8, planned_name), (1, st.sampled_from(("Unplanned Thing", "", " ", "constructor"))), (1, junk(keys))
     )
     per_spelling = {}
+    # Common properties ride on any event, planned or not, sometimes under an alias.
+    common = _properties(contract.common_properties, shapes, keys, contract.common_aliases)
     for event in contract.events:
-        declared = _properties(event.properties, shapes, keys)
+        declared = _properties(event.properties, shapes, keys, event.property_aliases)
+        if contract.common_properties:
+            declared = st.tuples(common, declared).map(lambda pair: {**pair[0], **pair[1]})
         planned = weighted((4, declared), (1, junk(keys)))
         per_spelling.update({spelling: planned for spelling in _spellings(event)})
+    unplanned = weighted((2, common), (1, junk(keys))) if contract.common_properties else junk(keys)
 
     def properties_for(name: Any) -> st.SearchStrategy[Any]:
-        return per_spelling.get(name, junk(keys)) if isinstance(name, str) else junk(keys)
+        return per_spelling.get(name, unplanned) if isinstance(name, str) else junk(keys)
 
     trait_keys = tuple(p.name for p in contract.traits.fields) if contract.traits else ()
     trait_aliases = tuple(alias for alias, _ in contract.traits.aliases) if contract.traits else ()
     declared_traits = (
-        _properties(contract.traits.fields, shapes, (*trait_keys, *trait_aliases)) if contract.traits
+        _properties(contract.traits.fields, shapes, (*trait_keys, *trait_aliases), contract.traits.alias_map)
+        if contract.traits
         else st.dictionaries(st.sampled_from(("email", "name", "phone")), junk(), max_size=3)
     )
     traits = st.tuples(
@@ -164,7 +190,9 @@ def events(contract: Contract) -> st.SearchStrategy[dict[str, Any]]:
                              "alias"))
     any_kind = weighted((9, kinds), (1, junk()))
     unsafe = st.lists(st.sampled_from(UNSAFE_KEYS), max_size=2)
-    ids = st.sampled_from(("usr_1", "u-2", "Jane@Example.com", " ", "", "a@" + "." * 3000 + "@", "x" * 5000)) | junk()
+    ids = st.sampled_from(
+        ("usr_1", "u-2", "Jane@Example.com", " ", "", "a@" + "." * 3000 + "@", "x" * 5000, "u-1\u200b", "null")
+    ) | junk()
     timestamps = st.sampled_from(("2026-11-29T10:00:00.000Z", "2026-10-01T10:00:00.000Z", "2027-01-01T00:00:00.000Z",
                                   "2026-11-29 10:00:00", 1764410400, "soon")) | junk()
     context = st.fixed_dictionaries({}, optional={
@@ -245,13 +273,14 @@ class Figures:
     outputs: int = 0
     filtered: int = 0
     line_items: int = 0
+    stitched: int = 0
     violations: int = 0
     repairs: int = 0
     reruns: int = 0
     problems: list[str] = field(default_factory=list)
 
     def add(self, other: Figures) -> None:
-        for name in ("events", "outputs", "filtered", "line_items", "violations", "repairs", "reruns"):
+        for name in ("events", "outputs", "filtered", "line_items", "stitched", "violations", "repairs", "reruns"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.problems += other.problems
 
@@ -278,6 +307,12 @@ def check(transformation: Transformation, contract: Contract, messages: list[dic
         outputs.append((by_id[message_id], entry["output"]))
     figures.problems += [f"{m}: not accounted for" for m in by_id if m not in answered]
     figures.outputs = len(outputs)
+    per_input: dict[str, list[dict[str, Any]]] = {}
+    for message, output in outputs:
+        per_input.setdefault(message["messageId"], []).append(output)
+    for message_id, produced in per_input.items():
+        figures.problems += _stitch_problems(by_id[message_id], produced)
+        figures.stitched += len(produced) > 1 and produced[0].get("type") == "identify" != by_id[message_id].get("type")
     for message, output in outputs:
         figures.problems += _output_problems(contract, message, output)
         context = output["context"] if isinstance(output.get("context"), dict) else {}
@@ -345,6 +380,30 @@ def _paths(value: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]
             stack.extend((child, (*path, "*")) for child in node)
 
 
+def _alias_targets(rule: dict[str, Any], path: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+    """Paths, inside a property, that an alias of a nested property can move a value to."""
+    for name in (rule.get("aliases") or {}).values():
+        yield (*path, name)
+    for name, child in (rule.get("properties") or {}).items():
+        yield from _alias_targets(child, (*path, name))
+    if isinstance(rule.get("items"), dict):
+        yield from _alias_targets(rule["items"], (*path, "*"))
+
+
+def _stitch_problems(message: dict[str, Any], outputs: list[dict[str, Any]]) -> list[str]:
+    """An identify sent before an event must carry that event's anonymousId and an email, no userId."""
+    if message.get("type") == "identify" or not outputs or outputs[0].get("type") != "identify":
+        return []
+    identify = outputs[0]
+    traits = identify.get("traits")
+    email = traits.get("email") if isinstance(traits, dict) else None
+    if (identify.get("anonymousId") != message.get("anonymousId") or "userId" in identify
+            or not isinstance(email, str) or "@" not in email or email != email.strip().lower()):
+        return [f"{message.get('messageId')}: stitched identify is not the one Customer.io needs: "
+                f"{jsvalues.dumps(identify)[:300]}"]
+    return []
+
+
 def _output_problems(contract: Contract, message: dict[str, Any], output: dict[str, Any]) -> list[str]:
     problems = []
     inputs = set(_paths(message))
@@ -369,6 +428,13 @@ def _output_problems(contract: Contract, message: dict[str, Any], output: dict[s
         if source is not None and source.line_items:
             written |= {("properties", name) for name in source.line_items["copy"]}
         free |= {("properties", p.name) for p in event.properties if "default" in p.spec}
+        # A property sent under an alias moves under its own name, whole.
+        free |= {("properties", name) for name in (event.property_aliases or {}).values()}
+        for p in event.properties:
+            free |= set(_alias_targets(p.spec, ("properties", p.name)))
+    if output.get("type") in ("track", "page", "screen"):
+        written |= {("properties", p.name) for p in contract.common_properties}
+        free |= {("properties", name) for name in (contract.common_aliases or {}).values()}
     if contract.traits:
         # A trait alias's value moves under the trait's name, whole.
         for p in contract.traits.fields:

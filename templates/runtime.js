@@ -98,7 +98,29 @@ function parseAmount(text) {
   return match[1] || match[2] ? -value : value;
 }
 
-const BOOLEAN_WORDS = { true: true, false: false, yes: true, no: false, 1: true, 0: false };
+// Text as SDKs send it: zero-width and bidirectional marks, soft hyphens, the byte-order
+// mark and control characters are invisible (an email with U+200B inside is another
+// address); no-break spaces look like spaces. Tabs and line breaks stay in strings.
+const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u00AD\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g;
+const NO_BREAK_SPACES = /[\u00A0\u2007\u202F]/g;
+
+function cleanText(text) {
+  return text.replace(INVISIBLE, '').replace(NO_BREAK_SPACES, ' ');
+}
+
+// Ids, emails and codes: no invisible characters, no no-break spaces, nothing around them.
+function cleanId(text) {
+  return text.replace(INVISIBLE, '').replace(NO_BREAK_SPACES, '').trim();
+}
+
+// Strings that mean "no value": a blank-like string counts as missing wherever the
+// contract asks for a value (required, dedupe keys, require_any_of), and leaves a
+// declared property or trait.
+const BLANK_WORDS = { '': true, null: true, undefined: true, nan: true };
+
+function isBlankLike(value) {
+  return typeof value === 'string' && value.length <= 64 && hasOwn(BLANK_WORDS, cleanText(value).trim().toLowerCase());
+}
 
 const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
 const TIMESTAMP_LENGTH = 64;
@@ -161,21 +183,24 @@ function typeError(kind) {
 // valid value, or { keyword, message } when it is a violation.
 function coerce(rule, value) {
   switch (rule.type) {
-    case 'string':
-      if (typeof value === 'string') return { value: value.trim() };
-      if (typeof value === 'number' && Number.isFinite(value)) return { value: String(value) };
-      return typeError('string');
+    case 'string': {
+      let text;
+      if (typeof value === 'string') text = cleanText(value).trim();
+      else if (typeof value === 'number' && Number.isFinite(value)) text = String(value);
+      else return typeError('string');
+      return { value: rule.normalize === 'nfc' ? text.normalize('NFC') : text };
+    }
     case 'number':
     case 'integer': {
       let number = value;
-      if (typeof value === 'string') number = parseAmount(value);
+      if (typeof value === 'string') number = parseAmount(cleanText(value));
       if (typeof number !== 'number' || !Number.isFinite(number)) return typeError(rule.type);
       if (rule.type === 'integer' && !Number.isInteger(number)) return typeError('integer');
-      return { value: number };
+      return { value: rule.decimals === undefined ? number : roundTo(number, rule.decimals) };
     }
     case 'boolean': {
       if (typeof value === 'boolean') return { value: value };
-      const word = typeof value === 'string' ? value.trim().toLowerCase() : typeof value === 'number' ? String(value) : null;
+      const word = typeof value === 'string' ? cleanText(value).trim().toLowerCase() : typeof value === 'number' ? String(value) : null;
       if (word !== null && hasOwn(BOOLEAN_WORDS, word)) return { value: BOOLEAN_WORDS[word] };
       return typeError('boolean');
     }
@@ -195,19 +220,27 @@ function coerce(rule, value) {
     }
     case 'email': {
       if (typeof value !== 'string') return typeError('string');
-      const email = value.trim().toLowerCase();
+      const email = cleanId(value).toLowerCase().normalize('NFC');
       return looksLikeEmail(email) ? { value: email } : { keyword: 'format', message: 'must match format "email"' };
     }
     case 'currency': {
       if (typeof value !== 'string') return typeError('string');
-      const code = value.trim().toUpperCase();
+      const code = cleanId(value).toUpperCase();
       return /^[A-Z]{3}$/.test(code) ? { value: code } : { keyword: 'pattern', message: 'must match pattern "^[A-Z]{3}$"' };
     }
     case 'enum': {
       if (typeof value !== 'string' && typeof value !== 'number') return typeError('string');
-      const key = String(value).trim().toLowerCase();
+      const key = cleanText(String(value)).trim().toLowerCase();
       if (hasOwn(rule.lookup, key)) return { value: rule.lookup[key] };
       return { keyword: 'enum', message: 'must be equal to one of the allowed values' };
+    }
+    case 'phone': {
+      const phone = firstPhone(value, rule.region);
+      return phone === undefined ? { keyword: 'format', message: 'must match format "phone"' } : { value: phone };
+    }
+    case 'timezone': {
+      const zone = typeof value === 'string' && value.length <= 64 ? TIMEZONES.get(cleanId(value).toLowerCase()) : undefined;
+      return zone === undefined ? { keyword: 'format', message: 'must match format "timezone"' } : { value: zone };
     }
     case 'object':
       return isPlainObject(value) ? { value: value } : typeError('object');
@@ -251,7 +284,19 @@ function withinRules(rule, value) {
 }
 
 function isBlank(value) {
-  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+  return value === undefined || value === null || isBlankLike(value);
+}
+
+// Rounds to `decimals` places, so float artifacts (32.00000000000007) never reach Customer.io.
+// Written through the exponent so binary fractions round as their decimal reading says.
+function roundTo(value, decimals) {
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1e15) return value;
+  const text = String(magnitude);
+  const rounded = text.indexOf('e') >= 0
+    ? Math.round(magnitude * Math.pow(10, decimals)) / Math.pow(10, decimals)
+    : Number(Math.round(Number(text + 'e' + decimals)) + 'e-' + decimals);
+  return value < 0 && rounded !== 0 ? -rounded : rounded;
 }
 
 function copyJson(value) {
@@ -266,31 +311,50 @@ function checkProperty(container, key, rule, path, report, optional) {
   const here = path.concat([key]);
   const present = hasOwn(container, key);
   const value = present ? container[key] : undefined;
-  if (isBlank(value)) {
-    if (rule.required && !optional) {
-      addViolation(report, 'required', "must have required property '" + key + "'", path, key);
-    } else if (!present && rule.default !== undefined) {
-      container[key] = copyJson(rule.default);
-      addRepair(report, here, null, rule.default, 'default');
-    }
-    return;
+  if (!isBlank(value)) {
+    checkValue(container, key, rule, here, report);
+    // A value removed as invalid leaves the property missing, as a second run would see it.
+    if (hasOwn(container, key)) return;
+  } else if (present && isBlankLike(value)) {
+    // A blank-like string is no value: it leaves, so Customer.io never counts it as one.
+    delete container[key];
+    addRepair(report, here, value, null, 'blank');
   }
-  checkValue(container, key, rule, here, report);
+  if (rule.required && !optional) {
+    addViolation(report, 'required', "must have required property '" + key + "'", path, key);
+  } else if (!hasOwn(container, key) && rule.default !== undefined) {
+    container[key] = copyJson(rule.default);
+    addRepair(report, here, null, rule.default, 'default');
+  }
+}
+
+// A value that cannot be repaired stays, flagged; with on_invalid: remove it also leaves
+// its object (an array keeps its elements in place), the original kept in the repair.
+function rejectValue(container, key, rule, path, report, keyword, message) {
+  addViolation(report, keyword, message, path);
+  if (rule.onInvalid === 'remove' && !Array.isArray(container)) {
+    addRepair(report, path, container[key], null, 'invalid');
+    delete container[key];
+  }
 }
 
 function checkValue(container, key, rule, path, report) {
   const original = container[key];
   const result = coerce(rule, original);
   if (result.keyword !== undefined) {
-    addViolation(report, result.keyword, result.message, path);
+    rejectValue(container, key, rule, path, report, result.keyword, result.message);
+    return;
+  }
+  const broken = withinRules(rule, result.value);
+  if (broken) {
+    if (result.value !== original) container[key] = result.value;
+    rejectValue(container, key, rule, path, report, broken.keyword, broken.message);
     return;
   }
   if (result.value !== original) {
     container[key] = result.value;
     addRepair(report, path, original, result.value, rule.type);
   }
-  const broken = withinRules(rule, result.value);
-  if (broken) addViolation(report, broken.keyword, broken.message, path);
   if (rule.type === 'object' && rule.properties !== undefined) {
     checkObject(result.value, rule, path, report);
   } else if (rule.type === 'array') {
@@ -306,10 +370,29 @@ function checkValue(container, key, rule, path, report) {
 }
 
 function checkObject(object, rule, path, report) {
+  if (rule.aliases !== undefined) renameAliases(object, rule.aliases, path, report, 'alias');
   for (const key of Object.keys(rule.properties)) {
     checkProperty(object, key, rule.properties[key], path, report);
   }
   undeclared(object, rule.properties, rule.undeclared || 'keep', path, report, null);
+}
+
+// `subscriptionId` → `subscription_id`: a name the contract knows under another spelling
+// takes its own name; when both are sent, the contract's name wins and the alias leaves.
+// Renamed in the order they were sent, so the properties keep their relative order.
+function renameAliases(object, aliases, path, report, rule) {
+  for (const alias of Object.keys(object)) {
+    if (!hasOwn(aliases, alias)) continue;
+    const name = aliases[alias];
+    const value = object[alias];
+    delete object[alias];
+    if (hasOwn(object, name) && !isBlank(object[name])) {
+      addRepair(report, path.concat([alias]), value, null, rule + '-duplicate');
+    } else {
+      object[name] = value;
+      addRepair(report, path.concat([alias]), alias, name, rule);
+    }
+  }
 }
 
 // Properties the contract does not declare: keep, flag or drop them.
@@ -345,7 +428,7 @@ function idText(value) {
 }
 
 function isEmail(value) {
-  return typeof value === 'string' && looksLikeEmail(value.trim().toLowerCase());
+  return typeof value === 'string' && looksLikeEmail(cleanId(value).toLowerCase());
 }
 
 // The traits objects an event carries: identify sends both `traits` and `context.traits`.

@@ -10,10 +10,14 @@ import json
 from dataclasses import dataclass, replace
 from typing import Any
 
-from . import patterns
+from . import patterns, reference
 from .load import Path, Source
 from .names import variant_key
-from .validate import DEFAULT_ANNOTATIONS, DEFAULT_REPLAY, duration_seconds
+from .validate import DEFAULT_ANNOTATIONS, DEFAULT_REPLAY, FALSE_WORDS, TRUE_WORDS, duration_seconds
+
+# Where Customer.io's destination finds the email a call without userId is filed under, in
+# its order (it also reads context.externalId.0.id, which is not an email in practice).
+STITCH_EMAIL_PATHS = ("traits.email", "context.traits.email", "properties.email")
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,7 @@ class Event:
     # Properties gen itself writes on this event (dedupe id, replay flag, line item fields):
     # never "undeclared", so a second run over an output finds nothing new.
     written: tuple[str, ...] = ()
+    property_aliases: dict[str, str] | None = None  # {alias: property}
 
     @property
     def declared(self) -> dict[str, bool]:
@@ -86,6 +91,10 @@ class Traits:
     def declared(self) -> dict[str, bool]:
         return {p.name: True for p in self.fields}
 
+    @property
+    def alias_map(self) -> dict[str, str]:
+        return dict(self.aliases)
+
 
 @dataclass(frozen=True)
 class Contract:
@@ -104,6 +113,14 @@ class Contract:
     traits: Traits | None = None
     replay: dict[str, Any] | None = None
     batch_dedupe: bool = False
+    boolean_words: dict[str, bool] | None = None  # spelling (lower case) → meaning
+    common_properties: tuple[Property, ...] = ()
+    common_aliases: dict[str, str] | None = None
+    derive_names: dict[str, str] | None = None  # {from, first, last}
+    stitch: dict[str, Any] | None = None  # {email: [path parts], events: [names] | None}
+    identify_replay: dict[str, Any] | None = None  # {window (seconds), label, policy}
+    phones: dict[str, Any] | None = None  # numbering plans, when a phone property or trait exists
+    timezones: tuple[str, ...] = ()  # IANA names, when a timezone property or trait exists
 
     @property
     def stamp(self) -> dict[str, Any]:
@@ -141,7 +158,7 @@ def build_model(data: dict[str, Any], source: Source, file: str) -> Contract:
     shapes_data = data.get("shapes") or {}
     head = data["contract"]
 
-    def rule(spec: dict[str, Any], *, context_shapes: bool = True) -> dict[str, Any]:
+    def rule(spec: dict[str, Any]) -> dict[str, Any]:
         if "use" in spec:
             base = dict(shared[spec["use"]])
             base.update({k: v for k, v in spec.items() if k != "use"})
@@ -157,19 +174,38 @@ def build_model(data: dict[str, Any], source: Source, file: str) -> Contract:
                 for alternative in alternatives:
                     lookup.setdefault(alternative.strip().lower(), canonical)
             out["lookup"] = dict(sorted(lookup.items()))
-        for key in ("pattern", "minimum", "maximum"):
+        for key in ("pattern", "minimum", "maximum", "decimals"):
             if key in spec:
                 out[key] = spec[key]
         if "pattern" in spec and patterns.limit(spec["pattern"]) is not None:
             out["patternLimit"] = patterns.limit(spec["pattern"])
         if spec.get("output", "iso") != "iso":
             out["output"] = spec["output"]
+        if spec.get("on_invalid", settings.get("on_invalid", "keep")) == "remove":
+            out["onInvalid"] = "remove"
+        if spec["type"] == "string" and spec.get("normalize", settings.get("normalize", "none")) == "nfc":
+            out["normalize"] = "nfc"
+        if spec["type"] == "phone" and (spec.get("region") or settings.get("default_region")):
+            out["region"] = spec.get("region") or settings["default_region"]
         if spec["type"] == "array":
             items = spec["items"]
             out["items"] = {"shape": items} if isinstance(items, str) else rule(items)
         if spec["type"] == "object" and spec.get("properties"):
             out["properties"] = {name: rule(p) for name, p in spec["properties"].items()}
+            if aliases_of(spec["properties"]):
+                out["aliases"] = aliases_of(spec["properties"])
         return out
+
+    def aliases_of(block: dict[str, Any]) -> dict[str, str]:
+        """{alias: property} for the properties of one object, sorted."""
+        found: dict[str, str] = {}
+        for name, spec in block.items():
+            own = spec.get("aliases") if isinstance(spec, dict) else None
+            if own is None and isinstance(spec, dict) and "use" in spec:
+                own = (shared.get(spec["use"]) or {}).get("aliases")
+            for alias in own or []:
+                found.setdefault(alias, name)
+        return dict(sorted(found.items()))
 
     def description(spec: Any) -> str | None:
         if not isinstance(spec, dict):
@@ -194,6 +230,7 @@ def build_model(data: dict[str, Any], source: Source, file: str) -> Contract:
             spec={
                 "type": "object",
                 "properties": {p: rule(s) for p, s in body["properties"].items()},
+                **({"aliases": aliases_of(body["properties"])} if aliases_of(body["properties"]) else {}),
                 **({"undeclared": body["undeclared_properties"]} if "undeclared_properties" in body else {}),
             },
             line=source.line(("shapes", name)),
@@ -243,6 +280,7 @@ def build_model(data: dict[str, Any], source: Source, file: str) -> Contract:
             on_violation=body.get("on_violation", settings.get("on_violation", "flag")),
             line=source.line(("events", name)),
             description=body.get("description"),
+            property_aliases=aliases_of(body.get("properties") or {}) or None,
         ))
 
     events = _with_written_fields(events, data.get("replay"), data["events"])
@@ -275,6 +313,17 @@ def build_model(data: dict[str, Any], source: Source, file: str) -> Contract:
         }
     identity_data = data.get("identity")
     scope_data = data.get("scope")
+    common_data = data.get("common_properties") or {}
+    common = properties(common_data, ("common_properties",))
+    words = {word: True for word in TRUE_WORDS} | {word: False for word in FALSE_WORDS}
+    words |= {w.strip().lower(): True for w in settings.get("true_values", [])}
+    words |= {w.strip().lower(): False for w in settings.get("false_values", [])}
+    derive = (traits_data or {}).get("derive_names")
+    stitch = (identity_data or {}).get("stitch")
+    identify_replay = (replay_data or {}).get("identify")
+    rules_used = _types_used([p.spec for e in events for p in e.properties]
+                             + [p.spec for p in (traits.fields if traits else ())]
+                             + [p.spec for p in common] + [shape.spec for shape in shapes])
 
     return Contract(
         file=file,
@@ -301,7 +350,41 @@ def build_model(data: dict[str, Any], source: Source, file: str) -> Contract:
         traits=traits,
         replay=replay_config,
         batch_dedupe=settings.get("batch_dedupe", False) is True,
+        boolean_words=dict(sorted(words.items())),
+        common_properties=common,
+        common_aliases=aliases_of(common_data) or None,
+        derive_names={
+            "from": "name", "first": "first_name", "last": "last_name", **(derive if isinstance(derive, dict) else {}),
+        } if derive else None,
+        stitch={
+            "email": [path.split(".") for path in (stitch.get("email") if isinstance(stitch, dict) else None)
+                      or STITCH_EMAIL_PATHS],
+            "events": sorted(stitch["events"]) if isinstance(stitch, dict) and "events" in stitch else None,
+        } if stitch else None,
+        identify_replay={
+            "window": duration_seconds(identify_replay["window"]),
+            "label": identify_replay["window"],
+            "policy": identify_replay.get("policy", "flag"),
+        } if identify_replay else None,
+        phones=(
+            {key: reference.phone_plans()[key] for key in ("regions", "main", "extension")}
+            if "phone" in rules_used else None
+        ),
+        timezones=tuple(reference.timezones()) if "timezone" in rules_used else (),
     )
+
+
+def _types_used(rules: list[dict[str, Any]]) -> set[str]:
+    """Every `type` in these rules and the rules nested in them."""
+    found: set[str] = set()
+    stack = list(rules)
+    while stack:
+        rule = stack.pop()
+        found.add(rule.get("type", ""))
+        stack.extend((rule.get("properties") or {}).values())
+        if isinstance(rule.get("items"), dict) and "type" in rule["items"]:
+            stack.append(rule["items"])
+    return found
 
 
 def _with_written_fields(events: list[Event], replay_data: Any, bodies: dict[str, Any]) -> list[Event]:

@@ -11,21 +11,27 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from . import patterns
+from . import patterns, reference
 from .diagnostics import Diagnostic, Severity
 from .load import Path, Source
 from .names import variant_key
 from .values import check_value
 
 TOP_KEYS = (
-    "contract", "settings", "annotations", "scope", "identity", "traits", "replay", "properties", "shapes", "events",
+    "contract", "settings", "annotations", "scope", "identity", "traits", "replay", "properties", "shapes",
+    "common_properties", "events",
 )
 CONTRACT_KEYS = ("name", "version", "description")
-SETTINGS_KEYS = ("match_variants", "unplanned_events", "undeclared_properties", "on_violation", "batch_dedupe")
+SETTINGS_KEYS = (
+    "match_variants", "unplanned_events", "undeclared_properties", "on_violation", "batch_dedupe", "on_invalid",
+    "default_region", "true_values", "false_values", "normalize",
+)
 SCOPE_KEYS = ("destination_types", "destination_ids")
-IDENTITY_KEYS = ("primary_id", "require_ids", "email_user_id", "user_id_pattern")
-TRAITS_KEYS = ("on_track", "undeclared", "fields")
-REPLAY_KEYS = ("flag", "context", "markers", "future_tolerance")
+IDENTITY_KEYS = ("primary_id", "require_ids", "email_user_id", "user_id_pattern", "stitch")
+STITCH_KEYS = ("email", "events")
+TRAITS_KEYS = ("on_track", "undeclared", "fields", "derive_names")
+DERIVE_NAMES_KEYS = ("from", "first", "last")
+REPLAY_KEYS = ("flag", "context", "markers", "future_tolerance", "identify")
 EVENT_REPLAY_KEYS = ("window", "policy")
 DEDUPE_KEYS = ("keys", "into")
 LINE_ITEM_KEYS = ("from", "event", "copy", "parent_id", "index")
@@ -37,10 +43,21 @@ EVENT_KEYS = (
 SHAPE_KEYS = ("description", "properties", "undeclared_properties")
 PROPERTY_KEYS = (
     "use", "type", "required", "default", "description", "values", "synonyms", "pattern", "minimum", "maximum",
-    "items", "properties", "output",
+    "items", "properties", "output", "aliases", "decimals", "on_invalid", "normalize", "region",
 )
+# Keys a property that uses a shared one may still set: they say how this event names and
+# handles it, not what it is.
+USE_OVERRIDES = ("use", "required", "default", "description", "aliases", "on_invalid")
 TIMESTAMP_OUTPUTS = ("iso", "unix_seconds")
-TYPES = ("string", "number", "integer", "boolean", "timestamp", "email", "currency", "enum", "object", "array")
+TYPES = (
+    "string", "number", "integer", "boolean", "timestamp", "email", "currency", "enum", "object", "array", "phone",
+    "timezone",
+)
+NORMALIZE = ("nfc", "none")
+MAX_DECIMALS = 12
+# The boolean spellings the generated code knows (settings.true_values/false_values add more).
+TRUE_WORDS = ("true", "yes", "y", "t", "on", "1")
+FALSE_WORDS = ("false", "no", "n", "f", "off", "0")
 POLICIES = {
     "unplanned_events": ("pass", "flag", "drop"),
     "undeclared_properties": ("keep", "flag", "drop"),
@@ -48,6 +65,7 @@ POLICIES = {
     "require_ids": ("flag", "drop"),
     "email_user_id": ("flag", "move", "drop"),
     "replay": ("flag", "drop"),
+    "on_invalid": ("keep", "remove"),
 }
 DEFAULT_REPLAY = {
     "flag": "is_replay", "context": "gen_replay", "markers": ["context.replay"], "future_tolerance": "10m",
@@ -155,6 +173,7 @@ class Validator:
         shared = self.shared_properties(root)
         shapes = self.shapes_block(root, shared)
         self.traits_block(root, shared, shapes)
+        self.common_properties(root, shared)
         self.events_block(root, shared, shapes)
         return self.diagnostics
 
@@ -227,6 +246,37 @@ class Validator:
                 self.expect_choice(("identity", key), block[key], POLICIES[key], f"`identity.{key}`")
         if "user_id_pattern" in block:
             self.pattern(("identity", "user_id_pattern"), block["user_id_pattern"], "`user_id_pattern`")
+        if "stitch" in block:
+            self.stitch(root, block["stitch"])
+
+    def stitch(self, root: dict[str, Any], value: Any) -> None:
+        where: Path = ("identity", "stitch")
+        if isinstance(value, bool):
+            return
+        block = self.expect_mapping(where, value, "`identity.stitch`")
+        if block is None:
+            self.report(where, "`identity.stitch` is true, or a mapping with `email` (paths) and `events`")
+            return
+        self.unknown_keys(where, block, STITCH_KEYS, "`identity.stitch`")
+        if "email" in block:
+            for index, path in enumerate(self.string_list((*where, "email"), block["email"], "`stitch.email`")):
+                self.event_path((*where, "email", index), path, "an email path", "context.traits.email")
+        if "events" in block:
+            events: dict[str, Any] = root["events"] if isinstance(root.get("events"), dict) else {}
+            for index, name in enumerate(self.string_list((*where, "events"), block["events"], "`stitch.events`")):
+                if name not in events:
+                    close = difflib.get_close_matches(name, list(events), n=1)
+                    hint = f"; did you mean '{close[0]}'?" if close else ""
+                    self.report((*where, "events", index), f"no event '{name}' under `events:`{hint}")
+
+    def event_path(self, path: Path, value: str, what: str, example: str) -> None:
+        """A dotted path into an event: context.…, properties.… or traits.…"""
+        parts = value.split(".")
+        if len(parts) < 2 or parts[0] not in ("context", "properties", "traits") or not all(parts):
+            self.report(path, f"{what} is a path under context, properties or traits, such as {example}, "
+                        f"not {value!r}")
+        elif any(part in PROTOTYPE_NAMES for part in parts):
+            self.report(path, f"{what} path cannot go through a member every JavaScript object has ({value!r})")
 
     def replay_block(self, root: dict[str, Any]) -> None:
         block = self.expect_mapping(("replay",), root.get("replay"), "`replay`")
@@ -238,15 +288,11 @@ class Validator:
                 self.field_name(("replay", key), block[key], f"`replay.{key}`")
         if "markers" in block:
             for index, marker in enumerate(self.string_list(("replay", "markers"), block["markers"], "`markers`")):
-                parts = marker.split(".")
-                if len(parts) < 2 or parts[0] not in ("context", "properties", "traits") or not all(parts):
-                    self.report(("replay", "markers", index), f"a marker is a path under context, properties or "
-                                f"traits, such as context.replay, not {marker!r}")
-                elif any(part in PROTOTYPE_NAMES for part in parts):
-                    self.report(("replay", "markers", index), f"a marker path cannot go through a member every "
-                                f"JavaScript object has ({marker!r})")
+                self.event_path(("replay", "markers", index), marker, "a marker", "context.replay")
         if "future_tolerance" in block:
             self.duration(("replay", "future_tolerance"), block["future_tolerance"], "`future_tolerance`")
+        if "identify" in block:
+            self.event_replay(("replay",), block["identify"], key="identify")
 
     def traits_block(self, root: dict[str, Any], shared: dict[str, Any], shapes: dict[str, Any]) -> None:
         block = self.expect_mapping(("traits",), root.get("traits"), "`traits`")
@@ -262,6 +308,8 @@ class Validator:
         if not fields:
             self.report(("traits",), "`traits` needs `fields`: the person attributes Customer.io receives", key=True)
             return
+        if "derive_names" in block:
+            self.derive_names(block["derive_names"], fields)
         owner: dict[str, str] = {}
         for name, spec in fields.items():
             path: Path = ("traits", "fields", name)
@@ -277,6 +325,29 @@ class Validator:
                     other = alias if alias in fields else owner[alias]
                     self.report((*path, "aliases", index), f"trait alias {alias!r} is already trait '{other}'")
                 owner.setdefault(alias, name)
+
+    def derive_names(self, value: Any, fields: dict[str, Any]) -> None:
+        where: Path = ("traits", "derive_names")
+        if isinstance(value, bool):
+            names = {"from": "name", "first": "first_name", "last": "last_name"}
+        else:
+            block = self.expect_mapping(where, value, "`traits.derive_names`")
+            if block is None:
+                self.report(where, "`derive_names` is true, or a mapping with `from`, `first` and `last`")
+                return
+            self.unknown_keys(where, block, DERIVE_NAMES_KEYS, "`derive_names`")
+            names = {"from": "name", "first": "first_name", "last": "last_name"}
+            for key in DERIVE_NAMES_KEYS:
+                if key in block:
+                    name = self.field_name((*where, key), block[key], f"`derive_names.{key}`")
+                    if name is not None:
+                        names[key] = name
+        for key in ("first", "last"):
+            spec = fields.get(names[key])
+            if spec is None:
+                self.report(where, f"`derive_names` writes the trait '{names[key]}': declare it under `fields`")
+            elif isinstance(spec, dict) and spec.get("type") not in (None, "string"):
+                self.report(where, f"`derive_names` writes text into '{names[key]}', which is not a string trait")
 
     def contract_block(self, root: dict[str, Any]) -> None:
         if "contract" not in root:
@@ -309,6 +380,35 @@ class Validator:
                 self.expect_bool(("settings", key), value, f"`settings.{key}`")
             elif key in POLICIES:
                 self.expect_choice(("settings", key), value, POLICIES[key], f"`settings.{key}`")
+            elif key == "normalize":
+                self.expect_choice(("settings", key), value, NORMALIZE, "`settings.normalize`")
+            elif key == "default_region":
+                self.region(("settings", key), value, "`settings.default_region`")
+        words: dict[str, str] = {word: "true" for word in TRUE_WORDS} | {word: "false" for word in FALSE_WORDS}
+        for key, meaning in (("true_values", "true"), ("false_values", "false")):
+            if key not in block:
+                continue
+            for index, word in enumerate(self.string_list(("settings", key), block[key], f"`settings.{key}`")):
+                lowered = word.strip().lower()
+                if words.get(lowered, meaning) != meaning:
+                    self.report(("settings", key, index), f"{word!r} already means {words[lowered]}")
+                words.setdefault(lowered, meaning)
+
+    def region(self, path: Path, value: Any, what: str) -> None:
+        """A phone region: an ISO 3166 country code libphonenumber knows."""
+        if value is False:
+            # YAML 1.1 reads an unquoted NO as false: the one region code it turns into a boolean.
+            self.report(path, f"{what} is false here because YAML reads NO as a boolean; for Norway write 'NO' "
+                        "in quotes")
+            return
+        text = self.expect_string(path, value, what)
+        if text is None:
+            return
+        regions = [key for key in reference.phone_plans()["regions"] if not key.startswith("+")]
+        if text not in regions:
+            close = difflib.get_close_matches(text.upper(), list(regions), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            self.report(path, f"{what} must be a two-letter country code such as US or GB, not {text!r}{hint}")
 
     def annotations_block(self, root: dict[str, Any]) -> None:
         block = self.expect_mapping(("annotations",), root.get("annotations"), "`annotations`")
@@ -365,7 +465,44 @@ class Validator:
                 continue
             for prop, prop_spec in props.items():
                 self.property((*path, "properties", prop), prop, prop_spec, shared=shared, shapes=block)
+            self.property_aliases((*path, "properties"), props, shared)
         return block
+
+    def property_aliases(
+        self, path: Path, props: dict[str, Any], shared: dict[str, Any], flag_field: str | None = None
+    ) -> None:
+        """Aliases of an object's properties must name nothing else in that object."""
+        owner: dict[str, str] = {}
+        for name, spec in props.items():
+            if not isinstance(spec, dict) or not isinstance(spec.get("aliases"), list):
+                continue
+            for index, alias in enumerate(spec["aliases"]):
+                if not isinstance(alias, str):
+                    continue
+                where: Path = (*path, name, "aliases", index)
+                if alias in props:
+                    self.report(where, f"alias {alias!r} is already the property '{alias}'")
+                elif alias in owner and owner[alias] != name:
+                    self.report(where, f"alias {alias!r} is already an alias of '{owner[alias]}'")
+                elif alias == flag_field:
+                    self.report(where, f"alias {alias!r} is the violation flag field (`annotations.flag`)")
+                owner.setdefault(alias, name)
+
+    def common_properties(self, root: dict[str, Any], shared: dict[str, Any]) -> None:
+        """Rules for a property name on every event, planned or not."""
+        block = self.expect_mapping(("common_properties",), root.get("common_properties"), "`common_properties`")
+        if block is None:
+            return
+        for name, spec in block.items():
+            path: Path = ("common_properties", name)
+            self.property(path, name, spec, shared=shared, shapes=None)
+            if isinstance(spec, dict) and spec.get("required") is True:
+                self.report((*path, "required"), "a common property cannot be required: it applies to events that "
+                            "never carry it", key=True)
+            if isinstance(spec, dict) and "default" in spec:
+                self.report((*path, "default"), "a common property cannot have a default: it is checked where it "
+                            "appears, not added to every event", key=True)
+        self.property_aliases(("common_properties",), block, shared)
 
     def property(
         self,
@@ -402,10 +539,11 @@ class Validator:
                 hint = f"; did you mean '{close[0]}'?" if close else ""
                 self.report((*path, "use"), f"no shared property '{target}' under `properties:`{hint}")
                 return
-            structural = sorted(set(body) - {"use", "required", "default", "description"})
+            structural = sorted(set(body) - set(USE_OVERRIDES))
             if structural:
-                self.report((*path, structural[0]), f"with `use`, only required, default and description can be "
-                            f"overridden, not '{structural[0]}'", key=True)
+                self.report((*path, structural[0]), f"with `use`, only required, default, description, aliases and "
+                            f"on_invalid can be overridden, not '{structural[0]}'", key=True)
+            self.handling(path, body)
             base = shared[target] if isinstance(shared[target], dict) else {}
             merged = {**base, **{k: v for k, v in body.items() if k != "use"}}
             if isinstance(shared[target], dict) and "default" in body:
@@ -417,6 +555,7 @@ class Validator:
             self.expect_bool((*path, "required"), body["required"], "`required`")
         if "description" in body:
             self.expect_string((*path, "description"), body["description"], "`description`")
+        self.handling(path, body)
         if "type" not in body:
             if not difflib.get_close_matches("type", [k for k in body if k not in PROPERTY_KEYS], n=1):
                 self.report(path, f"property '{name}' needs a `type` (one of: {', '.join(TYPES)}) or `use`")
@@ -429,21 +568,39 @@ class Validator:
         if "default" in body:
             self.default_value((*path, "default"), body)
 
+    def handling(self, path: Path, body: dict[str, Any]) -> None:
+        """Keys about how a property is named and handled, whatever its type: aliases, on_invalid."""
+        if "aliases" in body:
+            for index, alias in enumerate(self.string_list((*path, "aliases"), body["aliases"], "`aliases`")):
+                self.property_name((*path, "aliases", index), alias, "a property alias")
+        if "on_invalid" in body:
+            self.expect_choice((*path, "on_invalid"), body["on_invalid"], POLICIES["on_invalid"], "`on_invalid`")
+
     def type_keys(
         self, path: Path, body: dict[str, Any], kind: str, *, shared: dict[str, Any], shapes: dict[str, Any] | None
     ) -> None:
         allowed = {
             "enum": {"values", "synonyms"},
-            "string": {"pattern"},
-            "number": {"minimum", "maximum"},
+            "string": {"pattern", "normalize"},
+            "number": {"minimum", "maximum", "decimals"},
             "integer": {"minimum", "maximum"},
             "array": {"items"},
             "object": {"properties"},
             "timestamp": {"output"},
+            "phone": {"region"},
         }.get(kind, set())
-        for key in ("values", "synonyms", "pattern", "minimum", "maximum", "items", "properties", "output"):
+        for key in ("values", "synonyms", "pattern", "minimum", "maximum", "items", "properties", "output",
+                    "decimals", "normalize", "region"):
             if key in body and key not in allowed:
                 self.report((*path, key), f"`{key}` does not apply to type {kind}", key=True)
+        if "decimals" in body and kind == "number":
+            value = body["decimals"]
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_DECIMALS:
+                self.report((*path, "decimals"), f"`decimals` must be a whole number from 0 to {MAX_DECIMALS}")
+        if "normalize" in body and kind == "string":
+            self.expect_choice((*path, "normalize"), body["normalize"], NORMALIZE, "`normalize`")
+        if "region" in body and kind == "phone":
+            self.region((*path, "region"), body["region"], "`region`")
         if kind == "enum":
             self.enum_keys(path, body)
         if "output" in body and kind == "timestamp":
@@ -469,6 +626,7 @@ class Validator:
             props = self.expect_mapping((*path, "properties"), body["properties"], "`properties`")
             for prop, spec in (props or {}).items():
                 self.property((*path, "properties", prop), prop, spec, shared=shared, shapes=shapes)
+            self.property_aliases((*path, "properties"), props or {}, shared)
 
     def items(self, path: Path, value: Any, *, shared: dict[str, Any], shapes: dict[str, Any] | None) -> None:
         if isinstance(value, str):
@@ -599,6 +757,7 @@ class Validator:
                 if prop == flag_field:
                     self.report((*path, "properties", prop), f"property '{prop}' is the violation flag field "
                                 "(`annotations.flag`); rename one of them", key=True)
+            self.property_aliases((*path, "properties"), props, shared, flag_field)
             self.require_any_of(path, body.get("require_any_of"), props)
             self.dedupe(path, body.get("dedupe"), props)
             self.event_replay(path, body.get("replay"))
@@ -658,8 +817,8 @@ class Validator:
         if into is not None and into in keys:
             self.report((*where, "into"), f"`into` cannot be one of the keys ('{into}')")
 
-    def event_replay(self, path: Path, value: Any) -> None:
-        where: Path = (*path, "replay")
+    def event_replay(self, path: Path, value: Any, key: str = "replay") -> None:
+        where: Path = (*path, key)
         block = self.expect_mapping(where, value, "`replay`")
         if block is None:
             return

@@ -6,13 +6,15 @@ import math
 import re
 from typing import Any
 
-from . import patterns
+from . import patterns, reference
 
 ISO_TIMESTAMP = re.compile(
     r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"
 )
 EMAIL = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
+E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+BLANK_LIKE = ("", "null", "undefined", "nan")
 
 
 def check_value(spec: dict[str, Any], value: Any) -> str | None:
@@ -20,8 +22,10 @@ def check_value(spec: dict[str, Any], value: Any) -> str | None:
     kind = spec.get("type")
     if value is None:
         return "must not be null"
-    if kind in ("string", "email", "currency", "timestamp", "enum") and not isinstance(value, str):
+    if kind in ("string", "email", "currency", "timestamp", "enum", "phone", "timezone") and not isinstance(value, str):
         return f"must be a string for type {kind}"
+    if isinstance(value, str) and value.strip().lower() in BLANK_LIKE:
+        return "must not be blank (a blank-like value counts as missing)"
     if kind == "string":
         if value != value.strip():
             return "must not start or end with spaces (strings are trimmed)"
@@ -45,11 +49,20 @@ def check_value(spec: dict[str, Any], value: Any) -> str | None:
         values = spec.get("values")
         if not isinstance(values, list) or value not in values:
             return "must be one of the enum's `values`"
+    elif kind == "phone":
+        if not E164.match(value):
+            return "must be a phone number in E.164 form, such as +12125550110"
+    elif kind == "timezone":
+        if value not in reference.timezones():
+            return "must be an IANA time zone name, such as America/New_York"
     elif kind in ("number", "integer"):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             return f"must be a number for type {kind}"
         if kind == "integer" and not float(value).is_integer():
             return "must be a whole number for type integer"
+        decimals = spec.get("decimals")
+        if isinstance(decimals, int) and not isinstance(decimals, bool) and round(value, decimals) != value:
+            return f"must have at most {decimals} decimals"
         low, high = spec.get("minimum"), spec.get("maximum")
         if isinstance(low, (int, float)) and not isinstance(low, bool) and value < low:
             return f"is below the minimum {low}"
