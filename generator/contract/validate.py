@@ -260,7 +260,7 @@ class Validator:
         self.unknown_keys(where, block, STITCH_KEYS, "`identity.stitch`")
         if "email" in block:
             for index, path in enumerate(self.string_list((*where, "email"), block["email"], "`stitch.email`")):
-                self.event_path((*where, "email", index), path, "an email path", "context.traits.email")
+                self.event_path((*where, "email", index), path, "an email to stitch by", "context.traits.email")
         if "events" in block:
             events: dict[str, Any] = root["events"] if isinstance(root.get("events"), dict) else {}
             for index, name in enumerate(self.string_list((*where, "events"), block["events"], "`stitch.events`")):
@@ -273,10 +273,10 @@ class Validator:
         """A dotted path into an event: context.…, properties.… or traits.…"""
         parts = value.split(".")
         if len(parts) < 2 or parts[0] not in ("context", "properties", "traits") or not all(parts):
-            self.report(path, f"{what} is a path under context, properties or traits, such as {example}, "
+            self.report(path, f"{what} must be a path under context, properties or traits, such as {example}, "
                         f"not {value!r}")
         elif any(part in PROTOTYPE_NAMES for part in parts):
-            self.report(path, f"{what} path cannot go through a member every JavaScript object has ({value!r})")
+            self.report(path, f"{what} cannot go through a member every JavaScript object has ({value!r})")
 
     def replay_block(self, root: dict[str, Any]) -> None:
         block = self.expect_mapping(("replay",), root.get("replay"), "`replay`")
@@ -288,7 +288,7 @@ class Validator:
                 self.field_name(("replay", key), block[key], f"`replay.{key}`")
         if "markers" in block:
             for index, marker in enumerate(self.string_list(("replay", "markers"), block["markers"], "`markers`")):
-                self.event_path(("replay", "markers", index), marker, "a marker", "context.replay")
+                self.event_path(("replay", "markers", index), marker, "a replay marker", "context.replay")
         if "future_tolerance" in block:
             self.duration(("replay", "future_tolerance"), block["future_tolerance"], "`future_tolerance`")
         if "identify" in block:
@@ -406,7 +406,10 @@ class Validator:
             return
         regions = [key for key in reference.phone_plans()["regions"] if not key.startswith("+")]
         if text not in regions:
-            close = difflib.get_close_matches(text.upper(), list(regions), n=1)
+            # The United Kingdom's ISO code is GB; UK is only its internet domain.
+            close = ["GB"] if text.upper() == "UK" else (
+                [text.upper()] if text.upper() in regions else difflib.get_close_matches(text.upper(), regions, n=1)
+            ) if len(text) == 2 else []
             hint = f"; did you mean '{close[0]}'?" if close else ""
             self.report(path, f"{what} must be a two-letter country code such as US or GB, not {text!r}{hint}")
 
