@@ -336,6 +336,15 @@ function checkProperty(container, key, rule, path, report, optional) {
   }
 }
 
+// Settles, ahead of checkProperty, a value that checking would leave blank or take away
+// (on_invalid: remove), so that what is derived in its place is what a second run derives.
+function settleValue(container, key, rule, path, report) {
+  if (isBlank(own(container, key))) return;
+  const probe = { value: copyJson(container[key]) };
+  checkValue(probe, 'value', rule, path, newReport());
+  if (isBlank(own(probe, 'value'))) checkValue(container, key, rule, path.concat([key]), report);
+}
+
 // A value that cannot be repaired stays, flagged; with on_invalid: remove it also leaves
 // its object (an array keeps its elements in place), the original kept in the repair.
 function rejectValue(container, key, rule, path, report, keyword, message) {

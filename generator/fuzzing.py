@@ -397,7 +397,9 @@ def _stitch_problems(message: dict[str, Any], outputs: list[dict[str, Any]]) -> 
     identify = outputs[0]
     traits = identify.get("traits")
     email = traits.get("email") if isinstance(traits, dict) else None
-    if (identify.get("anonymousId") != message.get("anonymousId") or "userId" in identify
+    # The event follows its identify, with the anonymousId as the identity rules left it.
+    anonymous_id = outputs[1].get("anonymousId") if len(outputs) > 1 else None
+    if (not isinstance(anonymous_id, str) or identify.get("anonymousId") != anonymous_id or "userId" in identify
             or not isinstance(email, str) or "@" not in email or email != email.strip().lower()):
         return [f"{message.get('messageId')}: stitched identify is not the one Customer.io needs: "
                 f"{jsvalues.dumps(identify)[:300]}"]
