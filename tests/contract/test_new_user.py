@@ -22,7 +22,9 @@ NEW_EVENT = """
 
 def test_a_new_event_is_enforced_after_gen_build(tmp_path: Path, monkeypatch: object) -> None:
     contract = tmp_path / "contract.yaml"
-    contract.write_text((ROOT / "contract.yaml").read_text(encoding="utf-8") + NEW_EVENT, encoding="utf-8")
+    # The frozen copy of the example contract: editing the root one never turns this red.
+    example = ROOT / "tests" / "contract" / "cases" / "example" / "contract.yaml"
+    contract.write_text(example.read_text(encoding="utf-8") + NEW_EVENT, encoding="utf-8")
     runner = CliRunner()
     built = runner.invoke(main, ["build", str(contract), "--out", str(tmp_path / "generated")])
     assert built.exit_code == 0, built.output
@@ -40,7 +42,11 @@ def test_a_new_event_is_enforced_after_gen_build(tmp_path: Path, monkeypatch: ob
     assert first["event"] == "Review Submitted"
     assert first["properties"] == {"rating": 4, "product_id": "p-9"}
     assert second["event"] == "Review Submitted"
-    assert second["properties"]["dq_issues"] == "Advance-Rules-Violation:rating; Required-Missing:product_id"
+    # Out of range, so removed (the example's on_invalid: remove), and then missing.
+    assert "rating" not in second["properties"]
+    assert second["properties"]["dq_issues"] == (
+        "Advance-Rules-Violation:rating; Required-Missing:rating; Required-Missing:product_id"
+    )
     check = runner.invoke(main, ["build", str(contract), "--out", str(tmp_path / "generated"), "--check"])
     assert check.exit_code == 0
     contract.write_text(contract.read_text(encoding="utf-8").replace("maximum: 5", "maximum: 10"), encoding="utf-8")
