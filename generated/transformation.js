@@ -1246,7 +1246,8 @@ function lineItemEvents(base, rules) {
 }
 
 // Returns the event (annotated), an array of events (with line items), or null to drop it.
-function applyContract(event, derived) {
+// A derived event (a line item, a stitched identify) gets `inherited` in its stamp.
+function applyContract(event, derived, inherited) {
   const report = newReport();
   let rules = null;
   let onViolation = 'flag';
@@ -1291,7 +1292,7 @@ function applyContract(event, derived) {
   if (!guardReplay(event, event.type === 'identify' ? IDENTIFY_RULES : rules, report)) return null;
   stampDedupeId(event, rules, report);
   // What the stamp records beside the plan: line items sent, an identify sent before.
-  const stamp = {};
+  const stamp = Object.assign({}, inherited);
   let outputs = [event];
   let stitched = null;
   if (!derived) {
@@ -1312,7 +1313,8 @@ function applyContract(event, derived) {
         addViolation(report, 'maxItems', 'line items were derived for the first ' + items.events.length + ' products only (at most ' + LINE_ITEM_LIMIT + ' per order)', ['properties', rules.lineItems.from]);
       }
       for (const item of items.events) {
-        const result = applyContract(item, true);
+        // A line item lands on the profile its order does: stitched with it, never again.
+        const result = applyContract(item, true, stamp.stitched ? { stitched: true } : undefined);
         if (result !== null) outputs.push(result);
       }
       stamp.line_items = outputs.length - 1;
