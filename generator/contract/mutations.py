@@ -19,7 +19,7 @@ VALUES: tuple[Any, ...] = (
     None, "", " ", [], {}, 0, -1, 1.5, 1e308, True, "constructor", "__proto__", "toString", "prototype",
     "a\x00b", "\ud800", "\u2028x", "*/ evil", "</script>", "x" * 3000, {"type": "string"}, ["a"], [[["deep"]]],
     "^(a+)+$", "(?i:abc)", "(?<a>x)|(?<a>y)", "Identity", "traits", "enforceIdentity", {"a": None}, [None], 10**30,
-    "1h", "0s", "-5m", "🎉", "\t", "\\",
+    "1h", "0s", "-5m", "🎉", "\t", "\\", "phone", "timezone", "NO", "UK", "nfc", "remove", {"window": "1d"},
 )
 KEYS: tuple[str, ...] = ("constructor", "__proto__", "", "a\x00b", "\ud800", "Identity", "toString", "<<", "x-y")
 EVENTS: tuple[dict[str, Any], ...] = (
@@ -31,6 +31,11 @@ EVENTS: tuple[dict[str, Any], ...] = (
      "traits": {"email": " A@B.co ", "firstName": "x", "constructor": 1}},
     {"type": "track", "event": "whatever", "messageId": "m-3", "anonymousId": "a",
      "properties": {"constructor": {"prototype": 1}}},
+    {"type": "track", "event": "Checkout Started", "messageId": "m-4", "anonymousId": "a",
+     "context": {"traits": {"email": "Guest@B.co"}}, "properties": {"amount": "NaN", "rating": "5"}},
+    {"type": "identify", "messageId": "m-5", "userId": "u-1", "timestamp": "2020-01-01T00:00:00Z",
+     "receivedAt": "2024-01-01T00:00:00Z", "traits": {"name": "Mateo Rossi", "phone": ["n/a", "212.555.0110"],
+                                                       "timezone": "pst", "sms_opt_in": "Y"}},
 )
 
 
