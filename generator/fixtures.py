@@ -462,16 +462,23 @@ def compare(want: Mapping[str, Any], got: Mapping[str, Any]) -> str:
     patterns = value if isinstance(value, list) else [value]
     if len(patterns) != len(outputs):
         return f"expected {len(patterns)} output event(s), got {len(outputs)}:\n{_indent(_json(outputs))}"
-    for pattern, output in zip(patterns, outputs, strict=True):
+    for index, (pattern, output) in enumerate(zip(patterns, outputs, strict=True), start=1):
         if not is_subset(pattern, output):
-            return _diff(_json(pattern), _json(project(output, pattern)))
+            where = f"output {index} of {len(outputs)}:\n" if len(outputs) > 1 else ""
+            return where + (_diff(_json(pattern), _json(project(output, pattern))) or _json(output))
     return ""
 
 
+# A pattern value that says the key must be absent (and how a diff shows an absent key).
+MISSING = "<missing>"
+
+
 def is_subset(pattern: Any, value: Any) -> bool:
-    """Objects match when every key of the pattern matches; lists element by element; else equality."""
+    """Objects match when every key of the pattern does (MISSING: absent); lists element by element; else equality."""
     if isinstance(pattern, Mapping):
-        return isinstance(value, Mapping) and all(k in value and is_subset(v, value[k]) for k, v in pattern.items())
+        return isinstance(value, Mapping) and all(
+            k not in value if v == MISSING else k in value and is_subset(v, value[k]) for k, v in pattern.items()
+        )
     if isinstance(pattern, list):
         return (
             isinstance(value, list)
@@ -484,7 +491,7 @@ def is_subset(pattern: Any, value: Any) -> bool:
 def project(value: Any, pattern: Any) -> Any:
     """The part of `value` a subset pattern looks at, for a readable diff."""
     if isinstance(pattern, Mapping) and isinstance(value, Mapping):
-        return {k: project(value[k], pattern[k]) if k in value else "<missing>" for k in pattern}
+        return {k: project(value[k], pattern[k]) if k in value else MISSING for k in pattern}
     if isinstance(pattern, list) and isinstance(value, list) and len(pattern) == len(value):
         return [project(v, p) for v, p in zip(value, pattern, strict=True)]
     return value

@@ -154,6 +154,23 @@ def test_compare_match_mismatch_shows_only_the_keys_asked_for():
     assert not any("other" in line for line in lines)
 
 
+def test_compare_missing_asks_for_an_absent_key():
+    got = {"output": {"event": "A", "userId": "null"}}
+    assert fixtures.compare({"match": {"event": "A", "anonymousId": "<missing>"}}, got) == ""
+    report = fixtures.compare({"match": {"userId": "<missing>"}}, got)
+    assert '-  "userId": "<missing>"' in report.splitlines()
+    assert '+  "userId": "null"' in report.splitlines()
+
+
+def test_compare_match_checks_every_output_not_only_up_to_the_first_absent_key():
+    # An absent key asked for with a value shows the same on both sides of a diff; the
+    # outputs after it must still be compared, and the case must still fail.
+    got = {"outputs": [{"type": "identify"}, {"type": "track", "userId": "null"}]}
+    assert fixtures.compare({"match": [{"userId": "u"}, {"type": "track"}]}, got) != ""
+    report = fixtures.compare({"match": [{"type": "identify"}, {"userId": "<missing>"}]}, got)
+    assert report.startswith("output 2 of 2:")
+
+
 def test_compare_dropped_mismatch():
     report = fixtures.compare({"dropped": True}, {"output": {"event": "A"}})
     assert report.startswith("expected the event to be dropped, got output:")
