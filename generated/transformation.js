@@ -189,6 +189,11 @@ function typeError(kind) {
 
 // One value against one rule: { value } when it is (or was repaired into) a
 // valid value, or { keyword, message } when it is a violation.
+// A rule's own onInvalid, normalize or region, else the contract's (RULE_DEFAULTS).
+function setting(rule, key) {
+  return hasOwn(rule, key) ? rule[key] : RULE_DEFAULTS[key];
+}
+
 function coerce(rule, value) {
   switch (rule.type) {
     case 'string': {
@@ -196,7 +201,7 @@ function coerce(rule, value) {
       if (typeof value === 'string') text = cleanText(value).trim();
       else if (typeof value === 'number' && Number.isFinite(value)) text = String(value);
       else return typeError('string');
-      return { value: rule.normalize === 'nfc' ? text.normalize('NFC') : text };
+      return { value: setting(rule, 'normalize') === 'nfc' ? text.normalize('NFC') : text };
     }
     case 'number':
     case 'integer': {
@@ -243,7 +248,7 @@ function coerce(rule, value) {
       return { keyword: 'enum', message: 'must be equal to one of the allowed values' };
     }
     case 'phone': {
-      const phone = firstPhone(value, rule.region);
+      const phone = firstPhone(value, setting(rule, 'region'));
       return phone === undefined ? { keyword: 'format', message: 'must match format "phone"' } : { value: phone };
     }
     case 'timezone': {
@@ -349,7 +354,7 @@ function settleValue(container, key, rule, path, report) {
 // its object (an array keeps its elements in place), the original kept in the repair.
 function rejectValue(container, key, rule, path, report, keyword, message) {
   addViolation(report, keyword, message, path);
-  if (rule.onInvalid === 'remove' && !Array.isArray(container)) {
+  if (setting(rule, 'onInvalid') === 'remove' && !Array.isArray(container)) {
     addRepair(report, path, container[key], null, 'invalid');
     delete container[key];
   }
@@ -788,10 +793,14 @@ const UNPLANNED_EVENTS = "flag";
 // How booleans are spelled (lower case): the usual words, and the contract's true_values/false_values.
 const BOOLEAN_WORDS = { "0": false, "1": true, "f": false, "false": false, "n": false, "no": false, "not_subscribed": false, "off": false, "on": true, "subscribed": true, "t": true, "true": true, "unsubscribed": false, "y": true, "yes": true };
 
+// contract.yaml:11: what a rule does unless it says otherwise: keep or remove a value
+// that cannot be repaired, normalize strings (nfc) or not, the region of national phone numbers.
+const RULE_DEFAULTS = { "onInvalid": "remove", "normalize": "nfc", "region": "US" };
+
 // Shapes shared by array properties.
 const SHAPES = new Map([
   // product: contract.yaml:112 — One line of a cart or an order.
-  ["product", { "type": "object", "properties": { "product_id": { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, "sku": { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, "name": { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, "category": { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, "brand": { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, "variant": { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, "price": { "type": "number", "required": true, "minimum": 0, "decimals": 2, "onInvalid": "remove" }, "quantity": { "type": "integer", "required": true, "minimum": 1, "onInvalid": "remove" }, "url": { "type": "string", "pattern": "^https?://", "onInvalid": "remove", "normalize": "nfc" }, "image_url": { "type": "string", "pattern": "^https?://", "onInvalid": "remove", "normalize": "nfc" } } }],
+  ["product", { "type": "object", "properties": { "product_id": { "type": "string" }, "sku": { "type": "string" }, "name": { "type": "string" }, "category": { "type": "string" }, "brand": { "type": "string" }, "variant": { "type": "string" }, "price": { "type": "number", "required": true, "minimum": 0, "decimals": 2 }, "quantity": { "type": "integer", "required": true, "minimum": 1 }, "url": { "type": "string", "pattern": "^https?://" }, "image_url": { "type": "string", "pattern": "^https?://" } } }],
 ]);
 
 function resolveShape(rule) {
@@ -802,17 +811,17 @@ function resolveShape(rule) {
 // A product went into a cart; starts cart recovery.
 function enforceAddedToCart(properties, report) {
   const path = ['properties'];
-  checkProperty(properties, "cart_id", { "type": "string", "required": true, "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:148
-  checkProperty(properties, "product_id", { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:149
-  checkProperty(properties, "sku", { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:150
-  checkProperty(properties, "name", { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:151
-  checkProperty(properties, "variant", { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:152
-  checkProperty(properties, "price", { "type": "number", "required": true, "minimum": 0, "decimals": 2, "onInvalid": "remove" }, path, report); // contract.yaml:153
-  checkProperty(properties, "quantity", { "type": "integer", "required": true, "minimum": 1, "onInvalid": "remove" }, path, report); // contract.yaml:154
-  checkProperty(properties, "cart_value", { "type": "number", "required": true, "minimum": 0, "decimals": 2, "onInvalid": "remove" }, path, report); // contract.yaml:155
-  checkProperty(properties, "currency", { "type": "currency", "required": true, "onInvalid": "remove" }, path, report); // contract.yaml:156
-  checkProperty(properties, "url", { "type": "string", "pattern": "^https?://", "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:157
-  checkProperty(properties, "image_url", { "type": "string", "pattern": "^https?://", "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:158
+  checkProperty(properties, "cart_id", { "type": "string", "required": true }, path, report); // contract.yaml:148
+  checkProperty(properties, "product_id", { "type": "string" }, path, report); // contract.yaml:149
+  checkProperty(properties, "sku", { "type": "string" }, path, report); // contract.yaml:150
+  checkProperty(properties, "name", { "type": "string" }, path, report); // contract.yaml:151
+  checkProperty(properties, "variant", { "type": "string" }, path, report); // contract.yaml:152
+  checkProperty(properties, "price", { "type": "number", "required": true, "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:153
+  checkProperty(properties, "quantity", { "type": "integer", "required": true, "minimum": 1 }, path, report); // contract.yaml:154
+  checkProperty(properties, "cart_value", { "type": "number", "required": true, "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:155
+  checkProperty(properties, "currency", { "type": "currency", "required": true }, path, report); // contract.yaml:156
+  checkProperty(properties, "url", { "type": "string", "pattern": "^https?://" }, path, report); // contract.yaml:157
+  checkProperty(properties, "image_url", { "type": "string", "pattern": "^https?://" }, path, report); // contract.yaml:158
   requireAnyOf(properties, ["product_id", "sku"], path, report); // contract.yaml:159
 }
 
@@ -820,49 +829,49 @@ function enforceAddedToCart(properties, report) {
 // The shopper began checkout; the abandonment flow waits for Order Completed.
 function enforceCheckoutStarted(properties, report) {
   const path = ['properties'];
-  checkProperty(properties, "cart_id", { "type": "string", "required": true, "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:166
-  checkProperty(properties, "checkout_id", { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:167
-  checkProperty(properties, "cart_value", { "type": "number", "required": true, "minimum": 0, "decimals": 2, "onInvalid": "remove" }, path, report); // contract.yaml:168
-  checkProperty(properties, "currency", { "type": "currency", "required": true, "onInvalid": "remove" }, path, report); // contract.yaml:169
-  checkProperty(properties, "coupon", { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:170
-  checkProperty(properties, "products", { "type": "array", "required": true, "onInvalid": "remove", "items": { "shape": "product" } }, path, report); // contract.yaml:171
+  checkProperty(properties, "cart_id", { "type": "string", "required": true }, path, report); // contract.yaml:166
+  checkProperty(properties, "checkout_id", { "type": "string" }, path, report); // contract.yaml:167
+  checkProperty(properties, "cart_value", { "type": "number", "required": true, "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:168
+  checkProperty(properties, "currency", { "type": "currency", "required": true }, path, report); // contract.yaml:169
+  checkProperty(properties, "coupon", { "type": "string" }, path, report); // contract.yaml:170
+  checkProperty(properties, "products", { "type": "array", "required": true, "items": { "shape": "product" } }, path, report); // contract.yaml:171
 }
 
 // Order Completed: contract.yaml:173
 // One event per order; triggers post-purchase and ends cart recovery.
 function enforceOrderCompleted(properties, report) {
   const path = ['properties'];
-  checkProperty(properties, "order_id", { "type": "string", "required": true, "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:184
-  checkProperty(properties, "checkout_id", { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:185
-  checkProperty(properties, "revenue", { "type": "number", "required": true, "minimum": 0, "decimals": 2, "onInvalid": "remove" }, path, report); // contract.yaml:186
-  checkProperty(properties, "subtotal", { "type": "number", "minimum": 0, "decimals": 2, "onInvalid": "remove" }, path, report); // contract.yaml:187
-  checkProperty(properties, "total", { "type": "number", "minimum": 0, "decimals": 2, "onInvalid": "remove" }, path, report); // contract.yaml:188
-  checkProperty(properties, "shipping", { "type": "number", "minimum": 0, "decimals": 2, "onInvalid": "remove" }, path, report); // contract.yaml:189
-  checkProperty(properties, "tax", { "type": "number", "minimum": 0, "decimals": 2, "onInvalid": "remove" }, path, report); // contract.yaml:190
-  checkProperty(properties, "discount", { "type": "number", "minimum": 0, "decimals": 2, "onInvalid": "remove" }, path, report); // contract.yaml:191
-  checkProperty(properties, "coupon", { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:192
-  checkProperty(properties, "currency", { "type": "currency", "required": true, "onInvalid": "remove" }, path, report); // contract.yaml:193
-  checkProperty(properties, "products", { "type": "array", "required": true, "onInvalid": "remove", "items": { "shape": "product" } }, path, report); // contract.yaml:194
+  checkProperty(properties, "order_id", { "type": "string", "required": true }, path, report); // contract.yaml:184
+  checkProperty(properties, "checkout_id", { "type": "string" }, path, report); // contract.yaml:185
+  checkProperty(properties, "revenue", { "type": "number", "required": true, "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:186
+  checkProperty(properties, "subtotal", { "type": "number", "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:187
+  checkProperty(properties, "total", { "type": "number", "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:188
+  checkProperty(properties, "shipping", { "type": "number", "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:189
+  checkProperty(properties, "tax", { "type": "number", "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:190
+  checkProperty(properties, "discount", { "type": "number", "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:191
+  checkProperty(properties, "coupon", { "type": "string" }, path, report); // contract.yaml:192
+  checkProperty(properties, "currency", { "type": "currency", "required": true }, path, report); // contract.yaml:193
+  checkProperty(properties, "products", { "type": "array", "required": true, "items": { "shape": "product" } }, path, report); // contract.yaml:194
 }
 
 // Order Line Item: contract.yaml:196
 // One product of an order, derived from Order Completed; for item-level flows.
 function enforceOrderLineItem(properties, report) {
   const path = ['properties'];
-  checkProperty(properties, "order_id", { "type": "string", "required": true, "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:200
-  checkProperty(properties, "order_event_id", { "type": "string", "required": true, "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:201
-  checkProperty(properties, "line_index", { "type": "integer", "required": true, "minimum": 0, "onInvalid": "remove" }, path, report); // contract.yaml:202
-  checkProperty(properties, "product_id", { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:203
-  checkProperty(properties, "sku", { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:204
-  checkProperty(properties, "name", { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:205
-  checkProperty(properties, "category", { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:206
-  checkProperty(properties, "brand", { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:207
-  checkProperty(properties, "variant", { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:208
-  checkProperty(properties, "price", { "type": "number", "required": true, "minimum": 0, "decimals": 2, "onInvalid": "remove" }, path, report); // contract.yaml:209
-  checkProperty(properties, "quantity", { "type": "integer", "required": true, "minimum": 1, "onInvalid": "remove" }, path, report); // contract.yaml:210
-  checkProperty(properties, "currency", { "type": "currency", "onInvalid": "remove" }, path, report); // contract.yaml:211
-  checkProperty(properties, "url", { "type": "string", "pattern": "^https?://", "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:212
-  checkProperty(properties, "image_url", { "type": "string", "pattern": "^https?://", "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:213
+  checkProperty(properties, "order_id", { "type": "string", "required": true }, path, report); // contract.yaml:200
+  checkProperty(properties, "order_event_id", { "type": "string", "required": true }, path, report); // contract.yaml:201
+  checkProperty(properties, "line_index", { "type": "integer", "required": true, "minimum": 0 }, path, report); // contract.yaml:202
+  checkProperty(properties, "product_id", { "type": "string" }, path, report); // contract.yaml:203
+  checkProperty(properties, "sku", { "type": "string" }, path, report); // contract.yaml:204
+  checkProperty(properties, "name", { "type": "string" }, path, report); // contract.yaml:205
+  checkProperty(properties, "category", { "type": "string" }, path, report); // contract.yaml:206
+  checkProperty(properties, "brand", { "type": "string" }, path, report); // contract.yaml:207
+  checkProperty(properties, "variant", { "type": "string" }, path, report); // contract.yaml:208
+  checkProperty(properties, "price", { "type": "number", "required": true, "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:209
+  checkProperty(properties, "quantity", { "type": "integer", "required": true, "minimum": 1 }, path, report); // contract.yaml:210
+  checkProperty(properties, "currency", { "type": "currency" }, path, report); // contract.yaml:211
+  checkProperty(properties, "url", { "type": "string", "pattern": "^https?://" }, path, report); // contract.yaml:212
+  checkProperty(properties, "image_url", { "type": "string", "pattern": "^https?://" }, path, report); // contract.yaml:213
   requireAnyOf(properties, ["product_id", "sku"], path, report); // contract.yaml:214
 }
 
@@ -870,28 +879,28 @@ function enforceOrderLineItem(properties, report) {
 // Money went back to the customer; suppresses winback and review asks.
 function enforceOrderRefunded(properties, report) {
   const path = ['properties'];
-  checkProperty(properties, "order_id", { "type": "string", "required": true, "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:221
-  checkProperty(properties, "total", { "type": "number", "minimum": 0, "decimals": 2, "onInvalid": "remove" }, path, report); // contract.yaml:222
-  checkProperty(properties, "revenue", { "type": "number", "minimum": 0, "decimals": 2, "onInvalid": "remove" }, path, report); // contract.yaml:223
-  checkProperty(properties, "currency", { "type": "currency", "onInvalid": "remove" }, path, report); // contract.yaml:224
-  checkProperty(properties, "reason", { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:225
-  checkProperty(properties, "products", { "type": "array", "onInvalid": "remove", "items": { "shape": "product" } }, path, report); // contract.yaml:226
+  checkProperty(properties, "order_id", { "type": "string", "required": true }, path, report); // contract.yaml:221
+  checkProperty(properties, "total", { "type": "number", "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:222
+  checkProperty(properties, "revenue", { "type": "number", "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:223
+  checkProperty(properties, "currency", { "type": "currency" }, path, report); // contract.yaml:224
+  checkProperty(properties, "reason", { "type": "string" }, path, report); // contract.yaml:225
+  checkProperty(properties, "products", { "type": "array", "items": { "shape": "product" } }, path, report); // contract.yaml:226
 }
 
 // Product Viewed: contract.yaml:127
 // A shopper looked at a product page; feeds browse abandonment.
 function enforceProductViewed(properties, report) {
   const path = ['properties'];
-  checkProperty(properties, "product_id", { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:131
-  checkProperty(properties, "sku", { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:132
-  checkProperty(properties, "name", { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:133
-  checkProperty(properties, "category", { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:134
-  checkProperty(properties, "brand", { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:135
-  checkProperty(properties, "variant", { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:136
-  checkProperty(properties, "price", { "type": "number", "required": true, "minimum": 0, "decimals": 2, "onInvalid": "remove" }, path, report); // contract.yaml:137
-  checkProperty(properties, "currency", { "type": "currency", "onInvalid": "remove" }, path, report); // contract.yaml:138
-  checkProperty(properties, "url", { "type": "string", "required": true, "pattern": "^https?://", "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:139
-  checkProperty(properties, "image_url", { "type": "string", "pattern": "^https?://", "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:140
+  checkProperty(properties, "product_id", { "type": "string" }, path, report); // contract.yaml:131
+  checkProperty(properties, "sku", { "type": "string" }, path, report); // contract.yaml:132
+  checkProperty(properties, "name", { "type": "string" }, path, report); // contract.yaml:133
+  checkProperty(properties, "category", { "type": "string" }, path, report); // contract.yaml:134
+  checkProperty(properties, "brand", { "type": "string" }, path, report); // contract.yaml:135
+  checkProperty(properties, "variant", { "type": "string" }, path, report); // contract.yaml:136
+  checkProperty(properties, "price", { "type": "number", "required": true, "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:137
+  checkProperty(properties, "currency", { "type": "currency" }, path, report); // contract.yaml:138
+  checkProperty(properties, "url", { "type": "string", "required": true, "pattern": "^https?://" }, path, report); // contract.yaml:139
+  checkProperty(properties, "image_url", { "type": "string", "pattern": "^https?://" }, path, report); // contract.yaml:140
   requireAnyOf(properties, ["product_id", "sku"], path, report); // contract.yaml:141
 }
 
@@ -900,12 +909,12 @@ function enforceProductViewed(properties, report) {
 function enforceSubscriptionCanceled(properties, report) {
   const path = ['properties'];
   renameAliases(properties, { "amount": "price", "cancel_reason": "reason", "cancellation_reason": "reason", "planName": "plan", "plan_name": "plan", "subscriptionId": "subscription_id" }, path, report, 'alias');
-  checkProperty(properties, "subscription_id", { "type": "string", "required": true, "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:256
-  checkProperty(properties, "plan", { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:257
-  checkProperty(properties, "status", { "type": "enum", "default": "canceled", "lookup": { "active": "active", "cancel": "canceled", "canceled": "canceled", "cancelled": "canceled", "inactive": "canceled", "live": "active", "on hold": "paused", "on_hold": "paused", "paused": "paused", "suspended": "paused", "trialing": "active" }, "onInvalid": "remove" }, path, report); // contract.yaml:258
-  checkProperty(properties, "reason", { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:259
-  checkProperty(properties, "price", { "type": "number", "minimum": 0, "decimals": 2, "onInvalid": "remove" }, path, report); // contract.yaml:260
-  checkProperty(properties, "currency", { "type": "currency", "onInvalid": "remove" }, path, report); // contract.yaml:261
+  checkProperty(properties, "subscription_id", { "type": "string", "required": true }, path, report); // contract.yaml:256
+  checkProperty(properties, "plan", { "type": "string" }, path, report); // contract.yaml:257
+  checkProperty(properties, "status", { "type": "enum", "default": "canceled", "lookup": { "active": "active", "cancel": "canceled", "canceled": "canceled", "cancelled": "canceled", "inactive": "canceled", "live": "active", "on hold": "paused", "on_hold": "paused", "paused": "paused", "suspended": "paused", "trialing": "active" } }, path, report); // contract.yaml:258
+  checkProperty(properties, "reason", { "type": "string" }, path, report); // contract.yaml:259
+  checkProperty(properties, "price", { "type": "number", "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:260
+  checkProperty(properties, "currency", { "type": "currency" }, path, report); // contract.yaml:261
 }
 
 // Subscription Created: contract.yaml:230
@@ -913,13 +922,13 @@ function enforceSubscriptionCanceled(properties, report) {
 function enforceSubscriptionCreated(properties, report) {
   const path = ['properties'];
   renameAliases(properties, { "amount": "price", "planName": "plan", "plan_name": "plan", "subscriptionId": "subscription_id" }, path, report, 'alias');
-  checkProperty(properties, "subscription_id", { "type": "string", "required": true, "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:234
-  checkProperty(properties, "plan", { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:235
-  checkProperty(properties, "status", { "type": "enum", "default": "active", "lookup": { "active": "active", "cancel": "canceled", "canceled": "canceled", "cancelled": "canceled", "inactive": "canceled", "live": "active", "on hold": "paused", "on_hold": "paused", "paused": "paused", "suspended": "paused", "trialing": "active" }, "onInvalid": "remove" }, path, report); // contract.yaml:236
-  checkProperty(properties, "interval", { "type": "enum", "lookup": { "annual": "year", "month": "month", "monthly": "month", "week": "week", "weekly": "week", "year": "year", "yearly": "year" }, "onInvalid": "remove" }, path, report); // contract.yaml:237
-  checkProperty(properties, "price", { "type": "number", "minimum": 0, "decimals": 2, "onInvalid": "remove" }, path, report); // contract.yaml:238
-  checkProperty(properties, "currency", { "type": "currency", "onInvalid": "remove" }, path, report); // contract.yaml:239
-  checkProperty(properties, "products", { "type": "array", "onInvalid": "remove", "items": { "shape": "product" } }, path, report); // contract.yaml:240
+  checkProperty(properties, "subscription_id", { "type": "string", "required": true }, path, report); // contract.yaml:234
+  checkProperty(properties, "plan", { "type": "string" }, path, report); // contract.yaml:235
+  checkProperty(properties, "status", { "type": "enum", "default": "active", "lookup": { "active": "active", "cancel": "canceled", "canceled": "canceled", "cancelled": "canceled", "inactive": "canceled", "live": "active", "on hold": "paused", "on_hold": "paused", "paused": "paused", "suspended": "paused", "trialing": "active" } }, path, report); // contract.yaml:236
+  checkProperty(properties, "interval", { "type": "enum", "lookup": { "annual": "year", "month": "month", "monthly": "month", "week": "week", "weekly": "week", "year": "year", "yearly": "year" } }, path, report); // contract.yaml:237
+  checkProperty(properties, "price", { "type": "number", "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:238
+  checkProperty(properties, "currency", { "type": "currency" }, path, report); // contract.yaml:239
+  checkProperty(properties, "products", { "type": "array", "items": { "shape": "product" } }, path, report); // contract.yaml:240
 }
 
 // Subscription Paused: contract.yaml:242
@@ -927,11 +936,11 @@ function enforceSubscriptionCreated(properties, report) {
 function enforceSubscriptionPaused(properties, report) {
   const path = ['properties'];
   renameAliases(properties, { "planName": "plan", "plan_name": "plan", "resumeDate": "resume_date", "resumes_at": "resume_date", "subscriptionId": "subscription_id" }, path, report, 'alias');
-  checkProperty(properties, "subscription_id", { "type": "string", "required": true, "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:246
-  checkProperty(properties, "plan", { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:247
-  checkProperty(properties, "status", { "type": "enum", "default": "paused", "lookup": { "active": "active", "cancel": "canceled", "canceled": "canceled", "cancelled": "canceled", "inactive": "canceled", "live": "active", "on hold": "paused", "on_hold": "paused", "paused": "paused", "suspended": "paused", "trialing": "active" }, "onInvalid": "remove" }, path, report); // contract.yaml:248
-  checkProperty(properties, "resume_date", { "type": "timestamp", "onInvalid": "remove" }, path, report); // contract.yaml:249
-  checkProperty(properties, "reason", { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:250
+  checkProperty(properties, "subscription_id", { "type": "string", "required": true }, path, report); // contract.yaml:246
+  checkProperty(properties, "plan", { "type": "string" }, path, report); // contract.yaml:247
+  checkProperty(properties, "status", { "type": "enum", "default": "paused", "lookup": { "active": "active", "cancel": "canceled", "canceled": "canceled", "cancelled": "canceled", "inactive": "canceled", "live": "active", "on hold": "paused", "on_hold": "paused", "paused": "paused", "suspended": "paused", "trialing": "active" } }, path, report); // contract.yaml:248
+  checkProperty(properties, "resume_date", { "type": "timestamp" }, path, report); // contract.yaml:249
+  checkProperty(properties, "reason", { "type": "string" }, path, report); // contract.yaml:250
 }
 
 // Canonical events: the function enforcing each, and their options
@@ -967,21 +976,21 @@ const TRAIT_ALIASES = { "accepts_marketing": "marketing_opt_in", "accepts_sms": 
 function enforceTraits(traits, path, report, optional) {
   renameAliases(traits, TRAIT_ALIASES, path, report, 'trait-alias');
   // A name that checking would take away is missing: the derived one takes its place now, not on a second run.
-  settleValue(traits, "first_name", { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:56
-  settleValue(traits, "last_name", { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, path, report); // contract.yaml:57
+  settleValue(traits, "first_name", { "type": "string" }, path, report); // contract.yaml:56
+  settleValue(traits, "last_name", { "type": "string" }, path, report); // contract.yaml:57
   deriveNames(traits, path, report);
-  checkProperty(traits, "email", { "type": "email", "onInvalid": "remove" }, path, report, optional); // contract.yaml:52
-  checkProperty(traits, "phone", { "type": "phone", "onInvalid": "remove", "region": "US" }, path, report, optional); // contract.yaml:53
-  checkProperty(traits, "name", { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, path, report, optional); // contract.yaml:55
-  checkProperty(traits, "first_name", { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, path, report, optional); // contract.yaml:56
-  checkProperty(traits, "last_name", { "type": "string", "onInvalid": "remove", "normalize": "nfc" }, path, report, optional); // contract.yaml:57
-  checkProperty(traits, "last_order_date", { "type": "timestamp", "output": "unix_seconds", "onInvalid": "remove" }, path, report, optional); // contract.yaml:58
-  checkProperty(traits, "orders_count", { "type": "integer", "minimum": 0, "onInvalid": "remove" }, path, report, optional); // contract.yaml:60
-  checkProperty(traits, "lifetime_value", { "type": "number", "minimum": 0, "onInvalid": "remove" }, path, report, optional); // contract.yaml:61
-  checkProperty(traits, "marketing_opt_in", { "type": "boolean", "onInvalid": "remove" }, path, report, optional); // contract.yaml:62
-  checkProperty(traits, "sms_opt_in", { "type": "boolean", "onInvalid": "remove" }, path, report, optional); // contract.yaml:63
-  checkProperty(traits, "timezone", { "type": "timezone", "onInvalid": "remove" }, path, report, optional); // contract.yaml:64
-  checkProperty(traits, "subscription_status", { "type": "enum", "lookup": { "active": "active", "cancel": "canceled", "canceled": "canceled", "cancelled": "canceled", "inactive": "canceled", "live": "active", "on hold": "paused", "on_hold": "paused", "paused": "paused", "suspended": "paused", "trialing": "active" }, "onInvalid": "remove" }, path, report, optional); // contract.yaml:65
+  checkProperty(traits, "email", { "type": "email" }, path, report, optional); // contract.yaml:52
+  checkProperty(traits, "phone", { "type": "phone" }, path, report, optional); // contract.yaml:53
+  checkProperty(traits, "name", { "type": "string" }, path, report, optional); // contract.yaml:55
+  checkProperty(traits, "first_name", { "type": "string" }, path, report, optional); // contract.yaml:56
+  checkProperty(traits, "last_name", { "type": "string" }, path, report, optional); // contract.yaml:57
+  checkProperty(traits, "last_order_date", { "type": "timestamp", "output": "unix_seconds" }, path, report, optional); // contract.yaml:58
+  checkProperty(traits, "orders_count", { "type": "integer", "minimum": 0 }, path, report, optional); // contract.yaml:60
+  checkProperty(traits, "lifetime_value", { "type": "number", "minimum": 0 }, path, report, optional); // contract.yaml:61
+  checkProperty(traits, "marketing_opt_in", { "type": "boolean" }, path, report, optional); // contract.yaml:62
+  checkProperty(traits, "sms_opt_in", { "type": "boolean" }, path, report, optional); // contract.yaml:63
+  checkProperty(traits, "timezone", { "type": "timezone" }, path, report, optional); // contract.yaml:64
+  checkProperty(traits, "subscription_status", { "type": "enum", "lookup": { "active": "active", "cancel": "canceled", "canceled": "canceled", "cancelled": "canceled", "inactive": "canceled", "live": "active", "on hold": "paused", "on_hold": "paused", "paused": "paused", "suspended": "paused", "trialing": "active" } }, path, report, optional); // contract.yaml:65
 }
 
 // contract.yaml:47: first and last names from a full name, when the first is missing:
@@ -1053,11 +1062,11 @@ function cleanIds(event, report) {
 // contract.yaml:104: rules for a property name on every track, page and screen
 // event, planned or not; an event's own declaration of the name wins.
 const COMMON_PROPERTIES = {
-  "rating": { "type": "integer", "minimum": 1, "maximum": 5, "onInvalid": "remove" }, // contract.yaml:105
-  "in_stock": { "type": "boolean", "onInvalid": "remove" }, // contract.yaml:106
-  "price": { "type": "number", "minimum": 0, "decimals": 2, "onInvalid": "remove" }, // contract.yaml:107
-  "quantity": { "type": "integer", "minimum": 1, "onInvalid": "remove" }, // contract.yaml:108
-  "currency": { "type": "currency", "onInvalid": "remove" }, // contract.yaml:109
+  "rating": { "type": "integer", "minimum": 1, "maximum": 5 }, // contract.yaml:105
+  "in_stock": { "type": "boolean" }, // contract.yaml:106
+  "price": { "type": "number", "minimum": 0, "decimals": 2 }, // contract.yaml:107
+  "quantity": { "type": "integer", "minimum": 1 }, // contract.yaml:108
+  "currency": { "type": "currency" }, // contract.yaml:109
 };
 const COMMON_ALIASES = { "inStock": "in_stock" };
 

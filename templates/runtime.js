@@ -181,6 +181,11 @@ function typeError(kind) {
 
 // One value against one rule: { value } when it is (or was repaired into) a
 // valid value, or { keyword, message } when it is a violation.
+// A rule's own onInvalid, normalize or region, else the contract's (RULE_DEFAULTS).
+function setting(rule, key) {
+  return hasOwn(rule, key) ? rule[key] : RULE_DEFAULTS[key];
+}
+
 function coerce(rule, value) {
   switch (rule.type) {
     case 'string': {
@@ -188,7 +193,7 @@ function coerce(rule, value) {
       if (typeof value === 'string') text = cleanText(value).trim();
       else if (typeof value === 'number' && Number.isFinite(value)) text = String(value);
       else return typeError('string');
-      return { value: rule.normalize === 'nfc' ? text.normalize('NFC') : text };
+      return { value: setting(rule, 'normalize') === 'nfc' ? text.normalize('NFC') : text };
     }
     case 'number':
     case 'integer': {
@@ -235,7 +240,7 @@ function coerce(rule, value) {
       return { keyword: 'enum', message: 'must be equal to one of the allowed values' };
     }
     case 'phone': {
-      const phone = firstPhone(value, rule.region);
+      const phone = firstPhone(value, setting(rule, 'region'));
       return phone === undefined ? { keyword: 'format', message: 'must match format "phone"' } : { value: phone };
     }
     case 'timezone': {
@@ -341,7 +346,7 @@ function settleValue(container, key, rule, path, report) {
 // its object (an array keeps its elements in place), the original kept in the repair.
 function rejectValue(container, key, rule, path, report, keyword, message) {
   addViolation(report, keyword, message, path);
-  if (rule.onInvalid === 'remove' && !Array.isArray(container)) {
+  if (setting(rule, 'onInvalid') === 'remove' && !Array.isArray(container)) {
     addRepair(report, path, container[key], null, 'invalid');
     delete container[key];
   }

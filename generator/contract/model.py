@@ -121,6 +121,7 @@ class Contract:
     identify_replay: dict[str, Any] | None = None  # {window (seconds), label, policy}
     phones: dict[str, Any] | None = None  # numbering plans, when a phone property or trait exists
     timezones: tuple[str, ...] = ()  # IANA names, when a timezone property or trait exists
+    rule_defaults: dict[str, Any] | None = None  # {onInvalid, normalize, region}: what rules fall back to
 
     @property
     def stamp(self) -> dict[str, Any]:
@@ -157,6 +158,11 @@ def build_model(data: dict[str, Any], source: Source, file: str) -> Contract:
     shared = data.get("properties") or {}
     shapes_data = data.get("shapes") or {}
     head = data["contract"]
+    defaults = {
+        "onInvalid": settings.get("on_invalid", "keep"),
+        "normalize": settings.get("normalize", "none"),
+        "region": settings.get("default_region"),
+    }
 
     def rule(spec: dict[str, Any]) -> dict[str, Any]:
         if "use" in spec:
@@ -181,12 +187,13 @@ def build_model(data: dict[str, Any], source: Source, file: str) -> Contract:
             out["patternLimit"] = patterns.limit(spec["pattern"])
         if spec.get("output", "iso") != "iso":
             out["output"] = spec["output"]
-        if spec.get("on_invalid", settings.get("on_invalid", "keep")) == "remove":
-            out["onInvalid"] = "remove"
-        if spec["type"] == "string" and spec.get("normalize", settings.get("normalize", "none")) == "nfc":
-            out["normalize"] = "nfc"
-        if spec["type"] == "phone" and (spec.get("region") or settings.get("default_region")):
-            out["region"] = spec.get("region") or settings["default_region"]
+        # Only where a property differs from the contract's settings (RULE_DEFAULTS in the code).
+        if spec.get("on_invalid", defaults["onInvalid"]) != defaults["onInvalid"]:
+            out["onInvalid"] = spec["on_invalid"]
+        if spec["type"] == "string" and spec.get("normalize", defaults["normalize"]) != defaults["normalize"]:
+            out["normalize"] = spec["normalize"]
+        if spec["type"] == "phone" and spec.get("region", defaults["region"]) != defaults["region"]:
+            out["region"] = spec["region"]
         if spec["type"] == "array":
             items = spec["items"]
             out["items"] = {"shape": items} if isinstance(items, str) else rule(items)
@@ -371,6 +378,7 @@ def build_model(data: dict[str, Any], source: Source, file: str) -> Contract:
             if "phone" in rules_used else None
         ),
         timezones=tuple(reference.timezones()) if "timezone" in rules_used else (),
+        rule_defaults={key: value for key, value in defaults.items() if value is not None},
     )
 
 
