@@ -195,6 +195,62 @@ def run(
     click.echo(jsvalues.dumps(result.response, indent=2))
 
 
+@main.command()
+@click.argument("transformation", type=click.Path(exists=True, dir_okay=False))
+@click.argument("events")
+@click.option("--metadata", "metadata_file", metavar="FILE", help="JSON object merged into every event's metadata.")
+@click.option("--config", "config_file", metavar="FILE",
+              help="The Customer.io destination's settings: {siteID, apiKey, datacenter, deviceTokenEventName}.")
+@click.option("--format", "output_format", type=click.Choice(["json", "table", "html"]), default="json",
+              show_default=True)
+@click.option("--people", "people_view", is_flag=True, help="The people Customer.io ends up with, not the calls.")
+@click.option("--out", "out_file", metavar="FILE", help="Write here instead of stdout.")
+def preview(transformation: str, events: str, metadata_file: str | None, config_file: str | None,
+            output_format: str, people_view: bool, out_file: str | None) -> None:
+    """Run TRANSFORMATION on EVENTS, then show the Customer.io API calls they become and the people they land on.
+
+    The calls are those of RudderStack's Customer.io destination (cloud mode, the v1 Track
+    API path it takes by default), emulated offline. Exit code 1 when a warning was found.
+    """
+    from . import customerio
+    from .customerio import preview as previewing
+    from .customerio import render
+
+    metadata = _read_mapping(metadata_file, "metadata")
+    if metadata is not None and not isinstance(metadata, dict):
+        raise click.UsageError("--metadata must hold a JSON object")
+    settings = _read_mapping(config_file, "config")
+    if settings is not None and not isinstance(settings, dict):
+        raise click.UsageError("--config must hold an object with siteID, apiKey, datacenter, deviceTokenEventName")
+    config = customerio.Config.from_settings({"siteID": "SITE_ID", "apiKey": "API_KEY", **(settings or {})})
+    events_data = read_events(events)
+    try:
+        program = Transformation.from_path(transformation)
+        result = previewing.run(program, events_data, metadata=metadata, config=config)
+    except OSError as exc:
+        raise click.UsageError(f"cannot read {transformation}: {exc.strerror}") from exc
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    except RequestFailed as exc:
+        _fail(f"RudderStack's transformer fails this request (HTTP 500): {exc}", 1)
+    if output_format == "json":
+        text = jsvalues.dumps(result.people.as_json() if people_view else result.as_json(), indent=2) + "\n"
+    elif output_format == "table":
+        text = render.table(result, people_view=people_view)
+    else:
+        text = render.page(result)
+    if out_file:
+        try:
+            Path(out_file).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            _fail(f"cannot write {out_file}: {exc.strerror}")
+    else:
+        click.echo(text, nl=False)
+    for warning in result.people.warnings if output_format == "json" and not people_view else []:
+        click.echo(f"gen: warning: {warning.kind}: {warning.message}", err=True)
+    sys.exit(1 if result.people.warnings else 0)
+
+
 @main.command("test")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--update", is_flag=True, help="Write golden files (and rudder-cli output files) from this run.")

@@ -28,8 +28,14 @@ DEFAULT_TRANSFORMATION = Path("generated") / "transformation.js"
 
 _FILE_KEYS = {
     "transformation", "contract", "name", "metadata", "credentials", "fetch", "geolocation", "limits", "cases",
+    "customerio",
 }
-_CASE_KEYS = {"name", "event", "events", "metadata", "credentials", "fetch", "geolocation", "expect", "golden", "logs"}
+_CASE_KEYS = {
+    "name", "event", "events", "metadata", "credentials", "fetch", "geolocation", "expect", "golden", "logs",
+    "customerio", "people",
+}
+# Expectations on Customer.io's side, for the whole case (generator.customerio).
+_CUSTOMERIO_KEYS = {"customerio", "people"}
 _EXPECT_KEYS = {"output", "outputs", "match", "dropped", "error"}
 _ERROR_KEYS = {"name", "message", "line"}
 
@@ -57,6 +63,10 @@ class Case:
     expect: list[dict[str, Any]] | None = None
     golden: Path | None = None
     logs: list[str] | None = None
+    # Customer.io's side: the calls (subset-matched, in order) and the people model.
+    customerio: list[Any] | None = None
+    people: dict[str, Any] | None = None
+    destination: dict[str, Any] = field(default_factory=dict)
     # rudder-cli layout: the expected `transformedEvents` array of the whole file.
     rudder_cli_output: Path | None = None
     rudder_cli: bool = False
@@ -223,8 +233,21 @@ def _gen_cases(path: Path, data: Mapping[str, Any]) -> list[Case]:
         events = [raw["event"]] if "event" in raw else raw["events"]
         if not isinstance(events, list) or not events or not all(isinstance(e, Mapping) for e in events):
             raise FixtureError(f"{where}: `events` must be a non-empty list of objects")
-        if ("expect" in raw) == ("golden" in raw):
+        side = {k: raw[k] for k in _CUSTOMERIO_KEYS if k in raw}
+        if isinstance(raw.get("expect"), Mapping) and raw["expect"] and set(raw["expect"]) <= _CUSTOMERIO_KEYS:
+            # `expect: {customerio: [...], people: {...}}`: the whole case, on Customer.io's side.
+            side.update(raw["expect"])
+            raw = {k: v for k, v in raw.items() if k != "expect"}
+        if "expect" in raw and "golden" in raw:
             raise FixtureError(f"{where}: give exactly one of `expect` or `golden`")
+        if "expect" not in raw and "golden" not in raw and not side:
+            raise FixtureError(f"{where}: give `expect`, `golden`, or `customerio`/`people` expectations")
+        if "customerio" in side and not isinstance(side["customerio"], list):
+            raise FixtureError(f"{where}: `customerio` is the list of calls the case's events become")
+        if "people" in side and not isinstance(side["people"], Mapping):
+            raise FixtureError(f"{where}: `people` is a mapping: {{profiles: {{key: ...}}, warnings: [...]}}")
+        if "people" in side:
+            _unknown(f"{where}: people", side["people"], {"profiles", "warnings"})
         expect = None
         if "expect" in raw:
             expect = raw["expect"] if isinstance(raw["expect"], list) else [raw["expect"]]
@@ -250,6 +273,9 @@ def _gen_cases(path: Path, data: Mapping[str, Any]) -> list[Case]:
             expect=expect,
             golden=(path.parent / str(raw["golden"])) if "golden" in raw else None,
             logs=logs,
+            customerio=side.get("customerio"),
+            people=dict(side["people"]) if "people" in side else None,
+            destination=_mapping(f"{path}: customerio", data.get("customerio")),
         )
         ids = [m.get("messageId") for m in (e.get("message", e) for e in case.events) if isinstance(m, Mapping)]
         present = [i for i in ids if i is not None]
@@ -360,8 +386,9 @@ def _run_case(case: Case, update: bool) -> Outcome:
         case_expect = expected
     else:
         case_expect = case.expect or []
-    problems = []
-    for position, (want, got) in enumerate(zip(case_expect, actual["events"], strict=True), start=1):
+    problems = _customerio_problems(case, result)
+    per_event = case_expect if case.expect is not None or case.golden is not None else []
+    for position, (want, got) in enumerate(zip(per_event, actual["events"][:len(per_event)], strict=True), start=1):
         problem = compare(want, got)
         if problem:
             problems.append(f"event {position} ({_label(case.events[position - 1])}):\n{_indent(problem)}")
@@ -373,6 +400,36 @@ def _run_case(case: Case, update: bool) -> Outcome:
 
 
 _built: dict[tuple[Path, float], str] = {}
+
+
+def _customerio_problems(case: Case, result: RunResult) -> list[str]:
+    """What the case expects of Customer.io's side and did not get."""
+    if case.customerio is None and case.people is None:
+        return []
+    from .customerio import Config
+    from .customerio.preview import from_response
+
+    config = Config.from_settings({"siteID": "SITE_ID", "apiKey": "API_KEY", **case.destination})
+    preview = from_response(result.response, len(case.events), config)
+    problems = []
+    if case.customerio is not None:
+        got = preview.entries
+        if len(got) != len(case.customerio):
+            problems.append(f"expected {len(case.customerio)} Customer.io call(s), got {len(got)}:\n"
+                            + _indent(_json(got)))
+        else:
+            for index, (pattern, entry) in enumerate(zip(case.customerio, got, strict=True), start=1):
+                if not is_subset(pattern, entry):
+                    diff = _diff(_json(pattern), _json(project(entry, pattern))) or _json(entry)
+                    problems.append(f"Customer.io call {index} of {len(got)}:\n" + _indent(diff))
+                    break
+    if case.people is not None:
+        model = preview.people.as_json()
+        actual = {"profiles": {p["key"]: p for p in model["people"]}, "warnings": model["warnings"]}
+        if not is_subset(case.people, actual):
+            diff = _diff(_json(case.people), _json(project(actual, case.people))) or _json(actual)
+            problems.append("people:\n" + _indent(diff))
+    return problems
 
 
 def _build_contract(path: Path) -> tuple[str | None, str]:

@@ -1,0 +1,73 @@
+"""`gen preview`: events through the transformation (as `gen run`), then through the destination.
+
+Returns, per input event, what the transformation answered and the Customer.io calls its
+outputs became, and the people model over all of them (generator.customerio.people).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..runtime import Transformation
+from . import destination, people
+from .destination import Call, Config
+
+
+@dataclass
+class Preview:
+    entries: list[dict[str, Any]]  # one per API call, or per event that never reached the destination
+    calls: list[Call]
+    people: people.People
+    events: int
+
+    def as_json(self) -> list[dict[str, Any]]:
+        return self.entries
+
+
+def _message_id(metadata: Mapping[str, Any]) -> Any:
+    return metadata.get("messageId")
+
+
+def run(transformation: Transformation | None, events: list[Any], *, metadata: Mapping[str, Any] | None = None,
+        config: Config | None = None, **options: Any) -> Preview:
+    """The calls and people `events` become; without a transformation the events go straight to the destination."""
+    config = config or Config()
+    stage: list[dict[str, Any]] = []
+    delivered: list[tuple[Any, Any]] = []
+    if transformation is None:
+        for index, event in enumerate(events):
+            message = event.get("message", event) if isinstance(event, dict) and "message" in event else event
+            message_id = message.get("messageId", f"event-{index}") if isinstance(message, dict) else f"event-{index}"
+            delivered.append((message, message_id))
+    else:
+        response = transformation.run(events, metadata=dict(metadata or {}), **options).response
+        return from_response(response, len(events), config)
+    return _preview(stage, delivered, len(events), config)
+
+
+def from_response(response: list[dict[str, Any]], events: int, config: Config | None = None) -> Preview:
+    """The preview of what a transformation answered (RudderStack's /customTransform response)."""
+    stage: list[dict[str, Any]] = []
+    delivered: list[tuple[Any, Any]] = []
+    for entry in response:
+        message_id = _message_id(entry.get("metadata") or {})
+        if entry.get("statusCode") == 200:
+            delivered.append((entry.get("output"), message_id))
+        else:
+            verdict = {"messageIds": [message_id], "statusCode": entry.get("statusCode"), "stage": "transformation"}
+            if "error" in entry:
+                verdict["error"] = entry["error"]
+            stage.append(verdict)
+    return _preview(stage, delivered, events, config or Config())
+
+
+def _preview(stage: list[dict[str, Any]], delivered: list[tuple[Any, Any]], events: int, config: Config) -> Preview:
+    anonymous: dict[Any, str] = {}
+    for message, message_id in delivered:
+        if isinstance(message, dict) and isinstance(message.get("anonymousId"), str) and message["anonymousId"]:
+            anonymous.setdefault(message_id, message["anonymousId"])
+    calls = destination.calls(delivered, config)
+    entries = stage + [{**call.as_json(), "stage": "destination"} for call in calls]
+    return Preview(entries, calls, people.build(calls, anonymous), events)
