@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +127,19 @@ def build(contract_file: Path, out_dir: Path, check: bool) -> None:
         click.echo(f"wrote {path}")
 
 
+@contextlib.contextmanager
+def _running(transformation: str) -> Iterator[None]:
+    """Loading or running a transformation: what goes wrong, as one line and gen's exit codes."""
+    try:
+        yield
+    except OSError as exc:
+        raise click.UsageError(f"cannot read {transformation}: {exc.strerror}") from exc
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    except RequestFailed as exc:
+        _fail(f"RudderStack's transformer fails this request (HTTP 500): {exc}", 1)
+
+
 @main.command()
 @click.argument("transformation", type=click.Path(exists=True, dir_okay=False))
 @click.argument("events")
@@ -170,17 +185,11 @@ def run(
         canned = {str(url): CannedResponse.from_spec(spec) for url, spec in fetch_spec.items()}
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
-    try:
+    with _running(transformation):
         program = Transformation.from_path(
             transformation, name, limits=Limits(execution_timeout=timeout, memory_mb=memory)
         )
         result = program.run(events_data, metadata=metadata, credentials=credentials, fetch=canned, test_mode=logs)
-    except OSError as exc:
-        raise click.UsageError(f"cannot read {transformation}: {exc.strerror}") from exc
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from exc
-    except RequestFailed as exc:
-        _fail(f"RudderStack's transformer fails this request (HTTP 500): {exc}", 1)
     groups = {(i["metadata"].get("destinationId"), i["metadata"].get("sourceId")) for i in result.items}
     if len(groups) > 1:
         click.echo(
@@ -224,15 +233,9 @@ def preview(transformation: str, events: str, metadata_file: str | None, config_
         raise click.UsageError("--config must hold an object with siteID, apiKey, datacenter, deviceTokenEventName")
     config = customerio.Config.from_settings({"siteID": "SITE_ID", "apiKey": "API_KEY", **(settings or {})})
     events_data = read_events(events)
-    try:
-        program = Transformation.from_path(transformation)
-        result = previewing.run(program, events_data, metadata=metadata, config=config)
-    except OSError as exc:
-        raise click.UsageError(f"cannot read {transformation}: {exc.strerror}") from exc
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from exc
-    except RequestFailed as exc:
-        _fail(f"RudderStack's transformer fails this request (HTTP 500): {exc}", 1)
+    with _running(transformation):
+        result = previewing.run(Transformation.from_path(transformation), events_data, metadata=metadata,
+                                config=config)
     if output_format == "json":
         text = jsvalues.dumps(result.people.as_json() if people_view else result.as_json(), indent=2) + "\n"
     elif output_format == "table":
