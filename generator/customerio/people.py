@@ -1,14 +1,24 @@
-"""The people Customer.io ends up with: its calls applied in order, as Customer.io does.
+"""The people Customer.io ends up with: the destination's calls applied in order, as Customer.io does.
 
-Profiles are keyed by a customer id, an email (a call keyed by an email address), or an
-anonymous id. An identify carrying `anonymous_id` merges that anonymous profile's events
-from the last 30 days into the person (Customer.io's window; older ones stay behind), and
-`merge_customers` folds one person into another. docs/preview.md says what is modelled and
-what is not (Customer.io workspace settings, attribute conflicts on its side).
+A person has identifiers: an `id` (case-sensitive), an `email` (case-insensitive) and the
+anonymous ids merged into them. Customer.io's rules, from its Track API reference ("Add or
+update a customer", docs.customer.io/integrations/api/track/tag/track-customers/identify):
+
+- a call keyed by an identifier that belongs to a person updates that person;
+- an identify whose path identifier belongs to nobody, but whose body `email` belongs to a
+  person, updates that person and gives them the path identifier (a guest who registers);
+- an identify whose path and body identifiers belong to two people updates the first and
+  refuses the email ("Attribute Update Failure"): the customer stays split;
+- an identify with `anonymous_id` merges that anonymous visitor's events of the last 30
+  days into the person; later events with that anonymous id land on the person;
+- `merge_customers` folds the secondary person into the primary.
+
+Workspace settings are assumed to allow both id and email as identifiers.
 """
 
 from __future__ import annotations
 
+import itertools
 import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,21 +26,33 @@ from typing import Any
 
 from .destination import Call
 
-MERGE_WINDOW = 30 * 86_400  # anonymous events older than this, at merge time, are not merged
+MERGE_WINDOW = 30 * 86_400  # anonymous events older than this at merge time are not merged
 TRIGGER_WINDOW = 72 * 3_600  # events merged later than this after they happened trigger no campaign
+_serial = itertools.count()
 
 
-@dataclass
+@dataclass(eq=False)
 class Person:
-    key: str  # "id:cus_1", "email:a@b.co" or "anonymous:anon-1"
+    id: str | None = None
+    email: str | None = None
+    anonymous: str | None = None  # set only for a profile Customer.io knows by an anonymous id alone
     attributes: dict[str, Any] = field(default_factory=dict)
-    set_by: dict[str, str] = field(default_factory=dict)  # attribute → messageId that set it
+    set_by: dict[str, Any] = field(default_factory=dict)  # attribute → messageId that set it
     set_at: dict[str, float | None] = field(default_factory=dict)
     overwritten: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
     anonymous_ids: list[str] = field(default_factory=list)
     devices: list[str] = field(default_factory=list)
-    merged_into: str | None = None
+    merged_into: Person | None = None
+    serial: int = field(default_factory=lambda: next(_serial))
+
+    @property
+    def key(self) -> str:
+        if self.id is not None:
+            return f"id:{self.id}"
+        if self.email is not None:
+            return f"email:{self.email}"
+        return f"anonymous:{self.anonymous}"
 
     @property
     def kind(self) -> str:
@@ -39,6 +61,8 @@ class Person:
     def as_json(self) -> dict[str, Any]:
         return {
             "key": self.key,
+            "id": self.id,
+            "email": self.email,
             "attributes": self.attributes,
             "set_by": self.set_by,
             "overwritten": self.overwritten,
@@ -67,14 +91,14 @@ class People:
         return {"people": [p.as_json() for p in self.people], "warnings": [w.as_json() for w in self.warnings]}
 
 
-def _path_identifier(endpoint: str, after: str) -> str:
-    tail = endpoint.split(after, 1)[1]
+def _path_identifier(endpoint: str) -> str:
+    tail = endpoint.split("/customers/", 1)[1]
     return urllib.parse.unquote(tail.split("/", 1)[0])
 
 
-def _key_for(identifier: str) -> str:
-    # Customer.io takes an identifier that is an email address as the email, else as an id.
-    return f"email:{identifier}" if "@" in identifier and not identifier.startswith("@") else f"id:{identifier}"
+def _is_email(identifier: str) -> bool:
+    # Customer.io reads an identifier holding an @ as an email address.
+    return "@" in identifier
 
 
 def _number(value: Any) -> float | None:
@@ -83,45 +107,72 @@ def _number(value: Any) -> float | None:
 
 class _Model:
     def __init__(self) -> None:
-        self.profiles: dict[str, Person] = {}
-        self.anonymous_owner: dict[str, str] = {}  # anonymous id → the person it merged into
+        self.everyone: list[Person] = []
+        self.by_id: dict[str, Person] = {}
+        self.by_email: dict[str, Person] = {}
+        self.by_anonymous: dict[str, Person] = {}  # anonymous id → the profile its events land on
         self.warnings: list[Warning] = []
-        self.seen_anonymous_with: dict[str, set[str]] = {}  # anonymous id → known profiles its events landed on
+        self.seen_anonymous_with: dict[str, set[Person]] = {}  # anonymous id → known people its events landed on
 
-    def person(self, key: str) -> Person:
-        person = self.profiles.get(key)
-        while person is not None and person.merged_into is not None:
-            key = person.merged_into
-            person = self.profiles.get(key)
-        if person is None:
-            person = self.profiles[key] = Person(key)
+    def new(self, **identifiers: Any) -> Person:
+        person = Person(**identifiers)
+        self.everyone.append(person)
+        if person.id is not None:
+            self.by_id[person.id] = person
+        if person.email is not None:
+            self.by_email[person.email.lower()] = person
+        if person.anonymous is not None:
+            self.by_anonymous[person.anonymous] = person
         return person
 
-    def apply(self, call: Call, time: float | None) -> None:
+    @staticmethod
+    def live(person: Person) -> Person:
+        while person.merged_into is not None:
+            person = person.merged_into
+        return person
+
+    def find(self, identifier: str) -> Person | None:
+        found = self.by_email.get(identifier.lower()) if _is_email(identifier) else self.by_id.get(identifier)
+        return self.live(found) if found is not None else None
+
+    def find_or_create(self, identifier: str) -> Person:
+        found = self.find(identifier)
+        if found is not None:
+            return found
+        return self.new(email=identifier) if _is_email(identifier) else self.new(id=identifier)
+
+    def give_email(self, person: Person, email: str, message_id: Any) -> None:
+        owner = self.find(email)
+        if owner is person:
+            return
+        if owner is not None:
+            self.warnings.append(Warning(
+                "split", f"{person.key} and {owner.key} stay two people: Customer.io refuses to give {person.key} "
+                f"the email {email}, which {owner.key} holds (Attribute Update Failure)",
+                [owner.set_by.get("email"), message_id]))
+            return
+        if person.email is None:
+            person.email = email
+            self.by_email[email.lower()] = person
+
+    def apply(self, call: Call) -> None:
         message_id = call.message_ids[0] if call.message_ids else None
         endpoint = call.endpoint or ""
         body = call.body if isinstance(call.body, dict) else {}
         if call.kind == "identify":
-            person = self.person(_key_for(_path_identifier(endpoint, "/customers/")))
-            when = _number(body.get("_timestamp"))
-            for name, value in body.items():
-                if name in ("_timestamp", "anonymous_id"):
-                    continue
-                self.set_attribute(person, name, value, message_id, when)
-            anonymous = body.get("anonymous_id")
-            if isinstance(anonymous, str) and anonymous:
-                self.merge_anonymous(person, anonymous, when, message_id)
+            self.identify(_path_identifier(endpoint), body, message_id)
         elif call.kind in ("track", "page", "screen"):
             if "/customers/" in endpoint:
-                person = self.person(_key_for(_path_identifier(endpoint, "/customers/")))
+                person = self.find_or_create(_path_identifier(endpoint))
             else:
                 anonymous = body.get("anonymous_id")
-                owner = self.anonymous_owner.get(anonymous) if isinstance(anonymous, str) else None
-                person = self.person(owner or f"anonymous:{anonymous}")
+                anonymous = anonymous if isinstance(anonymous, str) else str(anonymous)
+                owner = self.by_anonymous.get(anonymous)
+                person = self.live(owner) if owner is not None else self.new(anonymous=anonymous)
             person.events.append({"messageId": message_id, "name": body.get("name"), "type": body.get("type"),
                                   "timestamp": body.get("timestamp")})
         elif call.kind == "device":
-            person = self.person(_key_for(_path_identifier(endpoint, "/customers/")))
+            person = self.find_or_create(_path_identifier(endpoint))
             device = body.get("device")
             if isinstance(device, dict) and isinstance(device.get("id"), str) and device["id"] not in person.devices:
                 person.devices.append(device["id"])
@@ -129,16 +180,39 @@ class _Model:
             primary = next(iter((body.get("primary") or {}).items()), None)
             secondary = next(iter((body.get("secondary") or {}).items()), None)
             if primary and secondary:
-                self.merge_people(self.person(f"{primary[0]}:{primary[1]}"),
-                                  self.person(f"{secondary[0]}:{secondary[1]}"))
+                self.merge_people(self.find_or_create(str(primary[1])), self.find(str(secondary[1])))
+
+    def identify(self, identifier: str, body: dict[str, Any], message_id: Any) -> None:
+        email = body.get("email") if isinstance(body.get("email"), str) and _is_email(body["email"]) else None
+        person = self.find(identifier)
+        if person is None and email is not None and not _is_email(identifier):
+            holder = self.find(email)
+            if holder is not None and holder.id is None:
+                # A guest who registers: the email's person gets the id.
+                holder.id = identifier
+                self.by_id[identifier] = holder
+                person = holder
+        if person is None:
+            person = self.find_or_create(identifier)
+        if email is not None:
+            self.give_email(person, email, message_id)
+        when = _number(body.get("_timestamp"))
+        for name, value in body.items():
+            if name in ("_timestamp", "anonymous_id"):
+                continue
+            if name == "email" and email is not None and self.find(email) is not person:
+                continue  # refused: another person holds it
+            self.set_attribute(person, name, value, message_id, when)
+        anonymous = body.get("anonymous_id")
+        if isinstance(anonymous, str) and anonymous:
+            self.merge_anonymous(person, anonymous, when, message_id)
 
     def set_attribute(self, person: Person, name: str, value: Any, message_id: Any, when: float | None) -> None:
         if name in person.attributes and person.attributes[name] != value:
             before = person.set_at.get(name)
             if when is not None and before is not None and when < before:
                 person.overwritten.append({"attribute": name, "value": person.attributes[name],
-                                           "set_by": person.set_by.get(name), "by": message_id,
-                                           "with": value})
+                                           "set_by": person.set_by.get(name), "by": message_id, "with": value})
                 self.warnings.append(Warning(
                     "stale-overwrite",
                     f"{person.key}: '{name}' set by {person.set_by.get(name)} was overwritten by the older "
@@ -148,15 +222,17 @@ class _Model:
         person.set_at[name] = when
 
     def merge_anonymous(self, person: Person, anonymous: str, when: float | None, message_id: Any) -> None:
-        key = f"anonymous:{anonymous}"
         if anonymous not in person.anonymous_ids:
             person.anonymous_ids.append(anonymous)
-        ghost = self.profiles.get(key)
-        self.anonymous_owner.setdefault(anonymous, person.key)
-        if ghost is None or ghost is person:
+        visitor = self.by_anonymous.get(anonymous)
+        if visitor is not None and (self.live(visitor).id is not None or self.live(visitor).email is not None):
+            return  # that visitor already became someone; their events stay with them
+        self.by_anonymous[anonymous] = person
+        if visitor is None or self.live(visitor) is person:
             return
+        visitor = self.live(visitor)
         kept = []
-        for event in ghost.events:
+        for event in visitor.events:
             at = _number(event.get("timestamp"))
             if when is not None and at is not None and when - at > MERGE_WINDOW:
                 kept.append(event)
@@ -167,30 +243,27 @@ class _Model:
                     f"{(when - at) / 3600:.0f} h after it happened: Customer.io triggers no campaign from it",
                     [event.get("messageId"), message_id]))
             person.events.append(event)
-        ghost.events = kept
-        if not kept:
-            ghost.merged_into = person.key
+        visitor.events = kept
+        if not kept and visitor.id is None and visitor.email is None:
+            visitor.merged_into = person
 
-    def merge_people(self, primary: Person, secondary: Person) -> None:
-        if primary is secondary:
+    def merge_people(self, primary: Person, secondary: Person | None) -> None:
+        if secondary is None or primary is secondary:
             return
         for name, value in secondary.attributes.items():
             if name not in primary.attributes:
                 primary.attributes[name] = value
-                primary.set_by[name] = secondary.set_by.get(name, "")
+                primary.set_by[name] = secondary.set_by.get(name)
         primary.events += secondary.events
         primary.anonymous_ids += [a for a in secondary.anonymous_ids if a not in primary.anonymous_ids]
         primary.devices += [d for d in secondary.devices if d not in primary.devices]
+        for index, key in ((self.by_id, secondary.id), (self.by_email, (secondary.email or "").lower() or None)):
+            if key is not None:
+                index[key] = primary
+        if primary.email is None and secondary.email is not None:
+            primary.email = secondary.email
         secondary.events = []
-        secondary.merged_into = primary.key
-
-
-def _call_time(call: Call) -> float | None:
-    body = call.body if isinstance(call.body, dict) else {}
-    for key in ("timestamp", "_timestamp"):
-        if _number(body.get(key)) is not None:
-            return _number(body.get(key))
-    return None
+        secondary.merged_into = primary
 
 
 def build(calls: Iterable[Call], anonymous_ids: dict[Any, str] | None = None) -> People:
@@ -200,61 +273,39 @@ def build(calls: Iterable[Call], anonymous_ids: dict[Any, str] | None = None) ->
     filed under an email or id is recognised as the continuation of an anonymous visitor.
     """
     model = _Model()
-    ordered = list(calls)
-    for call in ordered:
+    for call in calls:
         if call.status_code != 200:
             model.warnings.append(Warning(
                 "rejected", f"the destination refuses it ({call.status_code}: {call.error}): "
                 "it never reaches Customer.io", list(call.message_ids)))
             continue
-        model.apply(call, _call_time(call))
+        model.apply(call)
         if anonymous_ids and call.kind in ("track", "page", "screen") and "/customers/" in (call.endpoint or ""):
+            person = model.find(_path_identifier(call.endpoint or ""))
             for message_id in call.message_ids:
                 anonymous = anonymous_ids.get(message_id)
-                if anonymous:
-                    key = model.person(_key_for(_path_identifier(call.endpoint or "", "/customers/"))).key
-                    model.seen_anonymous_with.setdefault(anonymous, set()).add(key)
-    people = [p for p in model.profiles.values() if p.merged_into is None]
-    _split_warnings(people, model)
+                if anonymous and person is not None:
+                    model.seen_anonymous_with.setdefault(anonymous, set()).add(person)
+    people = [p for p in model.everyone if p.merged_into is None and (p.id or p.email or p.events)]
+    _warnings(people, model)
     return People(sorted(people, key=lambda p: p.key), model.warnings)
 
 
-def _witness(person: Person) -> Any:
-    """The call that tied a profile to its email: the one that set it, else its first event."""
-    if person.set_by.get("email") is not None:
-        return person.set_by["email"]
-    return person.events[0].get("messageId") if person.events else None
-
-
-def _split_warnings(people: list[Person], model: _Model) -> None:
-    by_email: dict[str, list[Person]] = {}
-    for person in people:
-        emails = set()
-        if person.kind == "email":
-            emails.add(person.key.split(":", 1)[1].strip().lower())
-        if isinstance(person.attributes.get("email"), str):
-            emails.add(person.attributes["email"].strip().lower())
-        for email in emails:
-            by_email.setdefault(email, []).append(person)
-    for email, owners in sorted(by_email.items()):
-        if len(owners) > 1:
-            model.warnings.append(Warning(
-                "split", f"{email} is on {len(owners)} profiles: " + ", ".join(p.key for p in owners),
-                [_witness(p) for p in owners if _witness(p) is not None]))
+def _warnings(people: list[Person], model: _Model) -> None:
     by_folded: dict[str, list[Person]] = {}
     for person in people:
-        if person.kind in ("id", "email"):
-            by_folded.setdefault(person.key.split(":", 1)[1].strip().casefold(), []).append(person)
+        if person.id is not None:
+            by_folded.setdefault(person.id.strip().casefold(), []).append(person)
     for _, owners in sorted(by_folded.items()):
         if len(owners) > 1:
             model.warnings.append(Warning(
                 "id-case", "ids that differ only by case or spaces are different people in Customer.io: "
-                + ", ".join(repr(p.key.split(":", 1)[1]) for p in owners), []))
+                + ", ".join(repr(p.id) for p in owners), []))
     for person in people:
         if person.kind != "anonymous" or not person.events:
             continue
-        anonymous = person.key.split(":", 1)[1]
-        known = sorted(model.seen_anonymous_with.get(anonymous, set()))
+        anonymous = person.anonymous or ""
+        known = sorted({model.live(p).key for p in model.seen_anonymous_with.get(anonymous, set())})
         ids = [e.get("messageId") for e in person.events]
         if known:
             model.warnings.append(Warning(
