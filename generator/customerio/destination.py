@@ -25,8 +25,8 @@ from .jsvalues import (
     get_value,
     is_email,
     set_value,
-    string,
     to_json,
+    to_string,
     truncate_utf8,
     truthy,
     unix_seconds,
@@ -36,6 +36,7 @@ US = "https://track.customer.io"
 EU = "https://track-eu.customer.io"
 BATCH_PATH = "/api/v2/batch"
 MAX_BATCH = 1000
+FORBIDDEN = "Object contains forbidden prototype property"
 MAX_BATCH_BYTES = 500_000
 
 # RudderStack's generic field mappings (src/v0/util/data/GenericFieldMapping.json).
@@ -69,7 +70,7 @@ class Config:
 
     @property
     def authorization(self) -> str:
-        pair = f"{string(self.site_id)}:{string(self.api_key)}".encode("utf-8", "surrogatepass")
+        pair = f"{to_string(self.site_id)}:{to_string(self.api_key)}".encode("utf-8", "surrogatepass")
         return "Basic " + base64.b64encode(pair).decode("ascii")
 
 
@@ -106,19 +107,18 @@ def _js_or(first: Any, second: Any) -> Any:
     return first if truthy(first) else second
 
 
-def _unsafe_key(value: Any) -> str | None:
-    """The first key set-value would refuse anywhere in the event (observed: HTTP 500)."""
+def _forbidden_key(value: Any) -> bool:
+    """A `__proto__` key anywhere: the transformer's JSON body parser refuses the whole request."""
     stack: list[Any] = [value]
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
-            for key in node:
-                if key in ("__proto__", "constructor", "prototype"):
-                    return str(key)
-            stack.extend(reversed(list(node.values())))
+            if "__proto__" in node:
+                return True
+            stack.extend(node.values())
         elif isinstance(node, list):
-            stack.extend(reversed(node))
-    return None
+            stack.extend(node)
+    return False
 
 
 def _put(payload: dict[str, Any], key: str, value: Any) -> None:
@@ -131,7 +131,7 @@ def _put(payload: dict[str, Any], key: str, value: Any) -> None:
 
 def _id_text(value: Any) -> str:
     """An id as it lands in a URL: strings URL-encoded, anything else as JavaScript prints it."""
-    return encode_uri_component(value) if isinstance(value, str) else string(value)
+    return encode_uri_component(value) if isinstance(value, str) else to_string(value)
 
 
 def _identify(message: dict[str, Any], user_id: Any) -> tuple[str, str, dict[str, Any]]:
@@ -181,7 +181,7 @@ def _group(message: dict[str, Any]) -> dict[str, Any]:
     if object_id is None or object_id is UNDEFINED:
         raise _Refused('Missing required value from "groupId"')
     object_type = get_value(message, "traits.objectTypeId")
-    object_type = "1" if object_type is None or object_type is UNDEFINED else string(object_type)
+    object_type = "1" if object_type is None or object_type is UNDEFINED else to_string(object_type)
     if object_type == "":
         object_type = UNDEFINED
     user_id = field_value(message, USER_ID_ONLY)
@@ -193,13 +193,13 @@ def _group(message: dict[str, Any]) -> dict[str, Any]:
     elif attributes is FUNCTION:
         attributes = UNDEFINED
     payload: dict[str, Any] = {
-        "identifiers": {"object_id": string(object_id), "object_type_id": object_type},
+        "identifiers": {"object_id": to_string(object_id), "object_type_id": object_type},
         "type": "object",
         "action": action if action in OBJECT_ACTIONS else "identify",
         "attributes": attributes if truthy(attributes) else {},
         "cio_relationships": [],
     }
-    person = _js_or(string(user_id) if user_id is not None else None, email)
+    person = _js_or(to_string(user_id) if user_id is not None else None, email)
     if truthy(person):
         payload["cio_relationships"].append({"identifiers": {"email" if is_email(person) else "id": person}})
     return payload
@@ -272,9 +272,6 @@ def _call_for(message: Any, config: Config) -> tuple[str, str, Any, str]:
         message_type = message_type_value.lower()
     else:
         raise JSError("message.type?.toLowerCase is not a function")
-    unsafe = _unsafe_key(message)
-    if unsafe is not None:
-        raise JSError(f'Cannot set unsafe key: "{unsafe}"')
     name: Any = UNDEFINED
     if message_type == "identify":
         kind = "identify"
@@ -282,7 +279,7 @@ def _call_for(message: Any, config: Config) -> tuple[str, str, Any, str]:
         kind, name = "page", _js_or(message.get("name", UNDEFINED), get_value(message, "properties.url"))
     elif message_type == "screen":
         inner = _js_or(message.get("event", UNDEFINED), get_value(message, "properties.name"))
-        kind, name = "event", f"Viewed {string(inner)} Screen"
+        kind, name = "event", f"Viewed {to_string(inner)} Screen"
     elif message_type == "track":
         event = message.get("event", UNDEFINED)
         if not truthy(event) or not isinstance(event, str):
@@ -291,9 +288,9 @@ def _call_for(message: Any, config: Config) -> tuple[str, str, Any, str]:
     elif message_type in ("alias", "group"):
         kind = message_type
     else:
-        raise _Refused(f"could not determine type {string(message_type)}")
+        raise _Refused(f"could not determine type {to_string(message_type)}")
     if truthy(name):
-        name = string(name)
+        name = to_string(name)
     if truthy(get_value(message, "context.mappedToDestination")):
         message = _mapped_to_destination(copy.deepcopy(message))
     user_id = field_value(message, USER_ID_ONLY)
@@ -342,6 +339,10 @@ def calls(events: Iterable[tuple[Any, Any]], config: Config | None = None) -> li
     500 KB each) after the other calls, as the destination batches them; refusals come last.
     """
     config = config or Config()
+    events = list(events)
+    if any(_forbidden_key(message) for message, _ in events):
+        # rudder-transformer's body parser (@hapi/bourne) answers the whole request with 400.
+        return [Call([message_id], 400, error=FORBIDDEN, kind="error") for _, message_id in events]
     done: list[Call] = []
     groups: list[tuple[Any, Any]] = []
     refused: list[Call] = []

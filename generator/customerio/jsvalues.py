@@ -14,10 +14,10 @@ from __future__ import annotations
 import math
 import re
 import urllib.parse
-from datetime import datetime, timezone
 from typing import Any
 
 from ..runtime.jsvalues import UNDEFINED, string, truthy
+from . import v8date
 
 
 class _Function:
@@ -50,6 +50,17 @@ class JSError(Exception):
         super().__init__(message)
         self.message = message
         self.status = status
+
+
+def to_string(value: Any) -> str:
+    """String(value), which throws for an object whose own `toString` is not a function (JSON has none)."""
+    if isinstance(value, dict):
+        if "toString" in value:
+            raise JSError("Cannot convert object to primitive value")
+        return "[object Object]"
+    if isinstance(value, list):
+        return ",".join("" if item is None or item is UNDEFINED else to_string(item) for item in value)
+    return string(value)
 
 
 def is_object(value: Any) -> bool:
@@ -225,72 +236,12 @@ def truncate_utf8(text: str, limit: int) -> str:
 
 # -- Dates ---------------------------------------------------------------------------
 
-_ISO = re.compile(
-    r"^([+-]\d{6}|\d{4})(?:-(\d{2})(?:-(\d{2}))?)?"
-    r"(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:\d{2})?)?$"
-)
-# V8 also reads "2024-03-01 10:00:00", "2024/03/01", RFC 2822 and toString() forms (UTC here,
-# as the transformer runs in UTC).
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
-_LEGACY_NUMERIC = re.compile(
-    r"^\s*(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*"
-    r"(Z|UTC|GMT|[+-]\d{2}:?\d{2})?\s*$", re.I)
-_LEGACY_WORDS = re.compile(
-    r"^\s*(?:[a-z]{3,9},?\s+)?(?:(\d{1,2})\s+([a-z]{3,9})|([a-z]{3,9})\s+(\d{1,2}),?)\s+(\d{4})"
-    r"(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*(?:(?:GMT|UTC|Z)?\s*([+-]\d{4})?)?(?:\s*\(.*\))?\s*$", re.I)
 MAX_TIME = 8.64e15
 
 
-def _utc_millis(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0,
-                millis: int = 0, offset_minutes: int = 0) -> float:
-    if not (1 <= month <= 12 and 1 <= day <= 31 and hour <= 24 and minute < 60 and second < 60):
-        return math.nan
-    if hour == 24 and (minute or second or millis):
-        return math.nan
-    try:
-        base = datetime(year if 1 <= year <= 9999 else 2000, month, day, tzinfo=timezone.utc)
-    except ValueError:
-        return math.nan
-    days = (base - datetime(1970, 1, 1, tzinfo=timezone.utc)).days
-    if not 1 <= year <= 9999:
-        days += (datetime(2000, 1, 1) - datetime(2000, 1, 1)).days  # pragma: no cover - kept simple
-        return math.nan
-    value = ((days * 24 + hour) * 60 + minute - offset_minutes) * 60_000 + second * 1000 + millis
-    return float(value) if abs(value) <= MAX_TIME else math.nan
-
-
-def _offset(text: str | None) -> int:
-    if not text or text.upper() in ("Z", "UTC", "GMT"):
-        return 0
-    sign = -1 if text[0] == "-" else 1
-    digits = text[1:].replace(":", "")
-    return sign * (int(digits[:2]) * 60 + int(digits[2:4]))
-
-
 def parse_date(text: str) -> float:
-    """Date.parse as RudderStack's V8 answers it for the forms events carry; NaN otherwise."""
-    match = _ISO.match(text)
-    if match:
-        year, month, day, hour, minute, second, fraction, zone = match.groups()
-        if year.startswith("-000000"):
-            return math.nan
-        return _utc_millis(int(year), int(month or 1), int(day or 1), int(hour or 0), int(minute or 0),
-                           int(second or 0), int((fraction or "0")[:3].ljust(3, "0")), _offset(zone))
-    match = _LEGACY_NUMERIC.match(text)
-    if match:
-        year, month, day, hour, minute, second, fraction, zone = match.groups()
-        return _utc_millis(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0),
-                           int((fraction or "0")[:3].ljust(3, "0")), _offset(zone))
-    match = _LEGACY_WORDS.match(text)
-    if match:
-        day_a, month_a, month_b, day_b, year, hour, minute, second, zone = match.groups()
-        month = _MONTHS.get((month_a or month_b)[:3].lower())
-        if month is None:
-            return math.nan
-        return _utc_millis(int(year), month, int(day_a or day_b), int(hour or 0), int(minute or 0),
-                           int(second or 0), 0, _offset(zone))
-    return math.nan
+    """Date.parse as RudderStack's V8 answers it (v8date: ISO 8601, then V8's legacy parser)."""
+    return v8date.parse(text)
 
 
 def date_millis(value: Any) -> float:
@@ -303,8 +254,13 @@ def date_millis(value: Any) -> float:
         if not math.isfinite(value) or abs(value) > MAX_TIME:
             return math.nan
         return float(math.trunc(value)) + 0.0
-    if isinstance(value, (list, dict)) or value is UNDEFINED:
-        return parse_date(string(value)) if isinstance(value, list) else math.nan
+    if isinstance(value, dict):
+        to_string(value)  # ToPrimitive: throws where String() would
+        return math.nan
+    if isinstance(value, list):
+        return parse_date(to_string(value))
+    if value is UNDEFINED:
+        return math.nan
     return parse_date(value) if isinstance(value, str) else math.nan
 
 
@@ -331,6 +287,13 @@ def _utf8_length(text: str) -> int:
 
 def is_email(value: Any) -> bool:
     """validator.isEmail(value) with its default options; a non-string throws, as there."""
+    if isinstance(value, dict) and "constructor" in value:
+        # validator reads value.constructor.name to name the type it received.
+        constructor = value["constructor"]
+        if constructor is None:
+            raise JSError("Cannot read properties of null (reading 'name')")
+        name = constructor.get("name", UNDEFINED) if isinstance(constructor, dict) else UNDEFINED
+        raise JSError(f"Expected a string but received a {to_string(name)}")
     if not isinstance(value, str):
         kind = "null" if value is None else "undefined" if value is UNDEFINED else {
             bool: "Boolean", int: "Number", float: "Number", list: "Array", dict: "Object"}.get(type(value), "Object")
@@ -369,5 +332,5 @@ def to_json(value: Any) -> Any:
 
 __all__ = [
     "FUNCTION", "UNDEFINED", "JSError", "date_millis", "encode_uri_component", "field_value", "get_value",
-    "is_email", "set_value", "string", "to_json", "truncate_utf8", "truthy", "unix_seconds",
+    "is_email", "set_value", "string", "to_json", "to_string", "truncate_utf8", "truthy", "unix_seconds",
 ]
