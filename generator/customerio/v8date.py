@@ -241,7 +241,7 @@ def _milliseconds(token: Token) -> int:
         return number * 10
     if length > 3:
         length = min(length, MAX_SIGNIFICANT_DIGITS)
-        return number // 10 ** (length - 3)
+        return number // int(10 ** (length - 3))
     return number
 
 
