@@ -1325,7 +1325,13 @@ function applyContract(event, derived, inherited) {
   let stitched = null;
   if (!derived) {
     const email = stitchEmail(event);
-    if (email !== undefined) stitched = stitchIdentify(event, email);
+    if (email !== undefined && event.context !== undefined && event.context !== null && !isPlainObject(event.context)) {
+      // The stamp that records the stitch cannot be written: stitching would send the
+      // identify again each time the event is replayed.
+      addViolation(report, 'type', 'must be object (the identify that merges this guest was not sent)', ['context']);
+    } else if (email !== undefined) {
+      stitched = stitchIdentify(event, email);
+    }
     if (stitched !== null || stampedWith(event, 'stitched')) stamp.stitched = true;
   }
   if (rules !== null && rules.lineItems !== undefined && !derived) {
