@@ -64,3 +64,18 @@ def test_router_case(test_index: int) -> None:
 
 def test_the_corpus_is_what_the_tests_say() -> None:
     assert len(PROCESSOR) == 68 and sum(len(v) for v in ROUTER.values()) == 4
+
+
+RULES = json.loads((Path(__file__).parent / "destination_rules.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("request_", RULES["requests"],
+                         ids=[r["config"].get("datacenter", "US") for r in RULES["requests"]])
+def test_rules_the_destination_tests_do_not_cover(request_: dict[str, Any]) -> None:
+    """One message per rule, answered by the destination's code run for real (destination_rules.json)."""
+    config = destination.Config.from_settings(request_["config"])
+    events = [(message, index) for index, message in enumerate(request_["messages"], start=1)]
+    got = [call.as_json() for call in destination.calls(events, config)]
+    names = request_["names"]
+    for expected, actual in zip(request_["router"], got, strict=True):
+        assert actual == expected, names[expected["messageIds"][0] - 1]
