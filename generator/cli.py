@@ -12,7 +12,8 @@ from typing import Any
 import click
 import yaml
 
-from . import contract, fixtures, safeyaml
+from . import contract, fixtures, replay, safeyaml
+from .replay.batching import DEFAULT_BATCH_SIZE
 from .runtime import CannedResponse, Limits, RequestFailed, Transformation, jsvalues
 from .runtime.engine import MAX_MEMORY_MB, MAX_SECONDS, NotUTF8, read_text
 
@@ -155,6 +156,8 @@ def _running(transformation: str) -> Iterator[None]:
               help="Execution time limit in seconds (RudderStack: 4).")
 @click.option("--memory", type=click.IntRange(1, MAX_MEMORY_MB), default=Limits.memory_mb, show_default=True,
               help="Memory limit in MB (RudderStack: 128).")
+@click.option("--batch-size", type=click.IntRange(1), default=DEFAULT_BATCH_SIZE, show_default=True,
+              help="Events per request, per destination and source, as rudder-server sends them.")
 def run(
     transformation: str,
     events: str,
@@ -165,16 +168,18 @@ def run(
     logs: bool,
     timeout: float,
     memory: int,
+    batch_size: int,
 ) -> None:
     """Run TRANSFORMATION on EVENTS and print what RudderStack's POST /customTransform answers.
 
-    EVENTS is a JSON array, NDJSON, or - for stdin. Each event is a RudderStack message
-    or a {"message", "metadata"} item.
+    EVENTS is a JSON array, NDJSON (optionally .gz), or - for stdin. Each event is a
+    RudderStack message or a {"message", "metadata"} item. Events are sent as rudder-server
+    sends them: per destination and source, at most --batch-size per request; the answer
+    is the requests' answers in turn.
     """
     metadata = _read_mapping(metadata_file, "metadata")
     if metadata is not None and not isinstance(metadata, dict):
         raise click.UsageError("--metadata must hold a JSON object")
-    events_data = read_events(events)
     credentials = _read_mapping(credentials_file, "credentials")
     if credentials is not None and not isinstance(credentials, (dict, list)):
         raise click.UsageError("--credentials must hold a JSON object or a list of {key, value}")
@@ -185,23 +190,26 @@ def run(
         canned = {str(url): CannedResponse.from_spec(spec) for url, spec in fetch_spec.items()}
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
+    response: list[dict[str, Any]] = []
+    seen = 0
     with _running(transformation):
         program = Transformation.from_path(
             transformation, name, limits=Limits(execution_timeout=timeout, memory_mb=memory)
         )
-        result = program.run(events_data, metadata=metadata, credentials=credentials, fetch=canned, test_mode=logs)
-    groups = {(i["metadata"].get("destinationId"), i["metadata"].get("sourceId")) for i in result.items}
-    if len(groups) > 1:
-        click.echo(
-            f"gen: warning: the events span {len(groups)} destination/source pairs; RudderStack's transformer "
-            f"answers such a request with every entry repeated {len(groups)} times (rudder-server never sends one)",
-            err=True,
-        )
-    for warning in result.warnings:
-        click.echo(f"gen: warning: {warning}", err=True)
-    for line in result.logs:
-        click.echo(line, err=True)
-    click.echo(jsvalues.dumps(result.response, indent=2))
+        try:
+            for request in replay.requests(replay.batching.items(replay.read_events([events]), metadata), batch_size):
+                seen += len(request)
+                result = program.run(request, credentials=credentials, fetch=canned, test_mode=logs)
+                for warning in result.warnings:
+                    click.echo(f"gen: warning: {warning}", err=True)
+                for line in result.logs:
+                    click.echo(line, err=True)
+                response.extend(result.response)
+        except replay.InputError as exc:
+            raise click.UsageError(str(exc)) from exc
+    if not seen:
+        raise click.UsageError(f"{'stdin' if events == '-' else events}: no events")
+    click.echo(jsvalues.dumps(response, indent=2))
 
 
 @main.command()

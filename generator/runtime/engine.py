@@ -559,29 +559,33 @@ def request_items(
         raise ValueError("metadata must be a JSON object")
     common = dict(metadata or {})
     creds = _credential_list(credentials, "credentials")
-    items: list[dict[str, Any]] = []
-    for position, event in enumerate(events, start=1):
-        if not isinstance(event, Mapping):
-            raise ValueError(f"event {position} is not a JSON object")
-        own_credentials: list[dict[str, Any]] = []
-        if is_envelope(event):
-            message = dict(event["message"])
-            if event.get("metadata") is not None and not isinstance(event["metadata"], Mapping):
-                raise ValueError(f"event {position}: `metadata` must be a JSON object")
-            own_metadata = dict(event.get("metadata") or {})
-            own_credentials = _credential_list(event.get("credentials"), f"event {position}: `credentials`")
-        else:
-            message = dict(event)
-            own_metadata = {}
-        if "messageId" not in message:
-            message["messageId"] = f"00000000-0000-4000-8000-{position:012d}"
-        md = {**common, **own_metadata}
-        md.setdefault("messageId", message["messageId"])
-        item: dict[str, Any] = {"message": message, "metadata": md}
-        if own_credentials or creds:
-            item["credentials"] = own_credentials or creds
-        items.append(item)
-    return items
+    return [request_item(event, position, common, creds) for position, event in enumerate(events, start=1)]
+
+
+def request_item(
+    event: Any, position: int, common: Mapping[str, Any], credentials: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """One event as a request item; `position` (from 1) names a messageId the event lacks."""
+    if not isinstance(event, Mapping):
+        raise ValueError(f"event {position} is not a JSON object")
+    own_credentials: list[dict[str, Any]] = []
+    if is_envelope(event):
+        message = dict(event["message"])
+        if event.get("metadata") is not None and not isinstance(event["metadata"], Mapping):
+            raise ValueError(f"event {position}: `metadata` must be a JSON object")
+        own_metadata = dict(event.get("metadata") or {})
+        own_credentials = _credential_list(event.get("credentials"), f"event {position}: `credentials`")
+    else:
+        message = dict(event)
+        own_metadata = {}
+    if "messageId" not in message:
+        message["messageId"] = f"00000000-0000-4000-8000-{position:012d}"
+    md = {**common, **own_metadata}
+    md.setdefault("messageId", message["messageId"])
+    item: dict[str, Any] = {"message": message, "metadata": md}
+    if own_credentials or credentials:
+        item["credentials"] = own_credentials or credentials
+    return item
 
 
 def is_envelope(event: Mapping[str, Any]) -> bool:

@@ -1,0 +1,199 @@
+"""Events from files, streamed: JSON arrays, NDJSON, `.gz`, and directories of them.
+
+A JSON array is read element by element, so a 100 MB export never sits in memory whole.
+Values parse as RudderStack's JSON.parse reads them (no NaN or Infinity literals).
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any, cast
+
+from ..runtime import jsvalues
+
+SUFFIXES = (".json", ".ndjson", ".jsonl")
+CHUNK = 1 << 20
+MAX_EVENT = 64 << 20  # an event is never this large; a parse error this far in is a real one
+
+
+class InputError(ValueError):
+    """An input that is not events: the message names the file, line and column."""
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)
+
+
+def files(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Every input file: the files given, and the event files inside directories, sorted."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = [p for p in path.rglob("*") if p.is_file() and _is_events_file(p)]
+            yield from sorted(found)
+        elif path.exists():
+            yield path
+        else:
+            raise InputError(f"{path}: no such file or directory")
+
+
+def _is_events_file(path: Path) -> bool:
+    name = path.name.lower()
+    if name.endswith(".gz"):
+        name = name[:-3]
+    return name.endswith(SUFFIXES)
+
+
+def _open(path: Path) -> IO[str]:
+    raw = cast(IO[bytes], gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb"))  # noqa: SIM115
+    return io.TextIOWrapper(raw, encoding="utf-8", errors="strict", newline="")
+
+
+def read_events(paths: Iterable[str | Path]) -> Iterator[Any]:
+    """Each event (a message or a `{message, metadata}` item) of every input, in order; `-` is stdin."""
+    paths = list(paths)
+    if [str(p) for p in paths] == ["-"]:
+        try:
+            yield from _events(io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", newline=""), "stdin")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"stdin: not UTF-8 text (byte 0x{exc.object[exc.start]:02x})") from None
+        return
+    for path in files(paths):
+        try:
+            with _open(path) as stream:
+                yield from _events(stream, str(path))
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x})") from None
+        except (OSError, EOFError) as exc:
+            raise InputError(f"{path}: {exc}") from None
+
+
+def _events(stream: IO[str], name: str) -> Iterator[Any]:
+    buffer = stream.read(CHUNK)
+    start = 0
+    while start < len(buffer) and buffer[start] in " \t\r\n\ufeff":
+        start += 1
+        if start == len(buffer):
+            buffer, start = stream.read(CHUNK), 0
+            if not buffer:
+                return
+    if start < len(buffer) and buffer[start] == "[":
+        yield from _array(stream, buffer, start + 1, name)
+    else:
+        yield from _lines(stream, buffer[start:], name)
+
+
+def _array(stream: IO[str], buffer: str, position: int, name: str) -> Iterator[Any]:
+    consumed = 0  # characters dropped from the front of `buffer`, for error positions
+    lines = 0  # newlines in what was dropped
+    expect_value = True
+    first = True
+    eof = False
+    while True:
+        while position < len(buffer) and buffer[position] in " \t\r\n":
+            position += 1
+        if position >= len(buffer):
+            if eof:
+                raise _error(name, "unexpected end of the array", lines + buffer.count("\n", 0, position), 0)
+            more = stream.read(CHUNK)
+            eof = not more
+            if position > CHUNK:
+                lines += buffer.count("\n", 0, position)
+                consumed += position
+                buffer, position = buffer[position:] + more, 0
+            else:
+                buffer += more
+            continue
+        char = buffer[position]
+        if char == "]" and (first or not expect_value):
+            return
+        if not expect_value:
+            if char != ",":
+                raise _error(name, "expected ',' or ']'", lines + buffer.count("\n", 0, position), position)
+            position += 1
+            expect_value = True
+            continue
+        try:
+            value, end = _DECODER.raw_decode(buffer, position)
+        except json.JSONDecodeError as exc:
+            # The value may just be cut off where this chunk ends: read on, up to a bound.
+            if not eof and len(buffer) - position <= MAX_EVENT:
+                more = stream.read(CHUNK)
+                eof = not more
+                buffer += more
+                continue
+            raise _error(name, exc.msg, lines + buffer.count("\n", 0, exc.pos), exc.pos) from None
+        except ValueError as exc:
+            raise _error(name, str(exc), lines + buffer.count("\n", 0, position), position) from None
+        except RecursionError:
+            # An event nested thousands deep: read the rest of this file with the parser that
+            # needs no recursion (this file's rest is held in memory, once).
+            yield from _whole("[" + buffer[position:] + stream.read(), name)
+            return
+        if end >= len(buffer) and not eof:
+            # A number may continue in the next chunk: read on before trusting it.
+            more = stream.read(CHUNK)
+            eof = not more
+            if more:
+                buffer += more
+                continue
+        yield value
+        position = end
+        expect_value = False
+        first = False
+
+
+def _lines(stream: IO[str], head: str, name: str) -> Iterator[Any]:
+    """NDJSON; or, when the first line is not a whole value, one JSON value over several lines."""
+    text = head
+    number = 0
+    while True:
+        if "\n" not in text:
+            more = stream.read(CHUNK)
+            if not more:
+                break
+            text += more
+            continue
+        line, text = text.split("\n", 1)
+        number += 1
+        if number == 1 and line.strip():
+            try:
+                first = jsvalues.loads(line)
+            except jsvalues.JSONError:
+                yield from _whole(line + "\n" + text + stream.read(), name)
+                return
+            yield first
+            continue
+        yield from _line(line, number, name)
+    if text.strip():
+        number += 1
+        yield from _line(text, number, name)
+
+
+def _whole(text: str, name: str) -> Iterator[Any]:
+    try:
+        value = jsvalues.loads(text)
+    except jsvalues.JSONError as exc:
+        raise InputError(f"{name}:{exc.line}:{exc.column}: invalid JSON: {exc.msg}") from None
+    yield from value if isinstance(value, list) else [value]
+
+
+def _line(line: str, number: int, name: str) -> Iterator[Any]:
+    if not line.strip():
+        return
+    try:
+        yield jsvalues.loads(line)
+    except jsvalues.JSONError as exc:
+        raise InputError(f"{name}:{number}:{exc.column}: invalid JSON: {exc.msg}") from None
+
+
+def _error(name: str, message: str, line_index: int, position: int) -> InputError:
+    return InputError(f"{name}:{line_index + 1}: invalid JSON: {message}")

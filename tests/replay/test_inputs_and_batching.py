@@ -1,0 +1,74 @@
+"""Inputs are streamed in every format; requests are split as rudder-server splits them."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+from generator.replay import batching, inputs
+
+EVENTS = [{"type": "track", "event": "E", "messageId": f"m-{i}", "properties": {"n": i}} for i in range(25)]
+# Reports the size of the request each event came in, and its source.
+SIZES = """export function transformBatch(events, metadata) {
+  return events.map((e) => ({ ...e, batch: events.length, source: metadata(e).sourceId }));
+}
+"""
+
+
+def test_every_format_streams_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(inputs, "CHUNK", 64)  # values cut across chunk boundaries everywhere
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "1.json").write_text(json.dumps(EVENTS[:10], indent=2), encoding="utf-8")
+    (folder / "2.ndjson").write_text("\n".join(json.dumps(e) for e in EVENTS[10:20]) + "\n\n", encoding="utf-8")
+    with gzip.open(folder / "3.jsonl.gz", "wt", encoding="utf-8") as stream:
+        stream.write("\n".join(json.dumps(e) for e in EVENTS[20:24]))
+    (folder / "4.json").write_text(json.dumps(EVENTS[24], indent=2), encoding="utf-8")
+    (folder / "notes.txt").write_text("not events", encoding="utf-8")
+    assert list(inputs.read_events([folder])) == EVENTS
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ('[{"a": 1},\n{"b": NaN}]', "x.json:2: invalid JSON: NaN is not JSON"),
+    ('[{"a": 1} {"b": 2}]', "x.json:1: invalid JSON: expected ',' or ']'"),
+    ('[{"a": 1},', "x.json:1: invalid JSON"),
+    ('{"a": 1}\n{"b": }\n', "x.json:2:7: invalid JSON"),
+])
+def test_bad_input_names_file_and_line(tmp_path: Path, text: str, says: str) -> None:
+    path = tmp_path / "x.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(inputs.InputError) as error:
+        list(inputs.read_events([path]))
+    assert str(error.value).startswith(str(tmp_path / says.split(":", 1)[0]) + ":" + says.split(":", 1)[1])
+
+
+def test_requests_are_per_pair_at_most_n_in_order() -> None:
+    events = [{"message": {"type": "track", "messageId": f"m-{i}"}, "metadata": {"sourceId": "a" if i % 3 else "b"}}
+              for i in range(10)]
+    items = list(batching.items(events, {"destinationId": "d"}))
+    requests = list(batching.requests(items, 3))
+    assert [[i["message"]["messageId"] for i in r] for r in requests] == [
+        ["m-1", "m-2", "m-4"], ["m-0", "m-3", "m-6"], ["m-5", "m-7", "m-8"], ["m-9"],
+    ]
+    assert {i["metadata"]["destinationId"] for r in requests for i in r} == {"d"}
+
+
+def test_messageids_gen_adds_are_numbered_over_the_whole_input() -> None:
+    items = list(batching.items([{"type": "track"}] * 3))
+    assert [i["message"]["messageId"][-3:] for i in items] == ["001", "002", "003"]
+
+
+def test_gen_run_sends_requests_of_batch_size(tmp_path: Path) -> None:
+    (tmp_path / "t.js").write_text(SIZES, encoding="utf-8")
+    events = [{"message": e, "metadata": {"sourceId": "web" if i < 20 else "app"}} for i, e in enumerate(EVENTS)]
+    (tmp_path / "e.json").write_text(json.dumps(events), encoding="utf-8")
+    result = CliRunner().invoke(main, ["run", str(tmp_path / "t.js"), str(tmp_path / "e.json"), "--batch-size", "8"])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)
+    assert [(a["output"]["source"], a["output"]["batch"]) for a in answer] == (
+        [("web", 8)] * 16 + [("web", 4)] * 4 + [("app", 5)] * 5)
