@@ -2,7 +2,7 @@
 // benchmark measures: JSON.parse the batch, transformEvent each event,
 // JSON.stringify the outputs.
 //
-//   node bench/node_runner.mjs [--batch 200] [--warmup 1] [--repeat 1] [events.json]
+//   node bench/node_runner.mjs [--batch 200] [--warmup 1] [--repeat 1] [--transformation FILE] [events.json]
 //
 // Events come from the file argument or stdin (a JSON array). Prints one JSON line.
 import { createHash } from 'node:crypto';
@@ -11,10 +11,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 function parseArgs(argv) {
-  const options = { batch: 200, warmup: 1, repeat: 1, file: null };
+  const options = { batch: 200, warmup: 1, repeat: 1, file: null, transformation: null };
   for (let i = 0; i < argv.length; i += 1) {
     const flag = argv[i].replace(/^--/, '');
-    if (flag !== argv[i] && flag in options) options[flag] = Number(argv[(i += 1)]);
+    if (flag === 'transformation') options.transformation = argv[(i += 1)];
+    else if (flag !== argv[i] && flag in options) options[flag] = Number(argv[(i += 1)]);
     else options.file = argv[i];
   }
   return options;
@@ -42,7 +43,8 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 async function main() {
   const options = parseArgs(process.argv.slice(2));
   const here = dirname(fileURLToPath(import.meta.url));
-  const { transformEvent } = await import(pathToFileURL(join(here, 'transformation.js')).href);
+  const module = options.transformation ?? join(here, 'transformation.js');
+  const { transformEvent } = await import(pathToFileURL(module).href);
   const all = JSON.parse(readFileSync(options.file ?? 0, 'utf8'));
   const batches = [];
   for (let i = 0; i < all.length; i += options.batch) batches.push(JSON.stringify(all.slice(i, i + options.batch)));

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import math
 import sys
 from collections.abc import Iterator
@@ -260,6 +261,108 @@ def preview(transformation: str, events: str, metadata_file: str | None, config_
     for warning in result.people.warnings if output_format == "json" and not people_view else []:
         click.echo(f"gen: warning: {warning.kind}: {warning.message}", err=True)
     sys.exit(1 if result.people.warnings else 0)
+
+
+@main.command("replay")
+@click.argument("transformation", type=click.Path(exists=True, dir_okay=False))
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Directory for replay.duckdb, summary.json, report.md and report.html.")
+@click.option("--metadata", "metadata_file", metavar="FILE", help="JSON object merged into every event's metadata.")
+@click.option("--contract", "contract_file", metavar="FILE", type=click.Path(exists=True, dir_okay=False),
+              help="The contract the transformation was built from: its declared properties, dedupe ids and "
+                   "annotation names shape the report.")
+@click.option("--engine", type=click.Choice(["quickjs"]), default="quickjs", show_default=True,
+              help="The JavaScript engine (QuickJS; an embedded V8 is not available yet).")
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Processes (default: one per core).")
+@click.option("--batch-size", type=click.IntRange(1), default=DEFAULT_BATCH_SIZE, show_default=True,
+              help="Events per request, per destination and source, as rudder-server sends them.")
+@click.option("--destination", type=click.Choice(["customerio"]), default=None,
+              help="Also emulate the destination, and report the people Customer.io ends up with.")
+@click.option("--destination-config", "destination_file", metavar="FILE",
+              help="The destination's settings ({siteID, apiKey, datacenter, deviceTokenEventName}).")
+@click.option("--outputs", "keep_outputs", is_flag=True,
+              help="Also write the transformed events to OUT/transformed.ndjson.")
+@click.option("--fail-on", "fail_on", multiple=True, metavar="EXPR",
+              help="Exit 1 when it holds, e.g. 'failed>0' or 'violations>1%' (a % is of the events in).")
+def replay_command(transformation: str, inputs: tuple[str, ...], out_dir: Path, metadata_file: str | None,
+                   contract_file: str | None, engine: str, workers: int | None, batch_size: int,
+                   destination: str | None, destination_file: str | None, keep_outputs: bool,
+                   fail_on: tuple[str, ...]) -> None:
+    """Replay INPUT... (JSON arrays, NDJSON, .gz, directories) through TRANSFORMATION, as production would.
+
+    Streams the inputs into rudder-server's requests, answers them in parallel, and writes
+    OUT/replay.duckdb (tables `events` and `outputs`), OUT/summary.json, OUT/report.md and
+    OUT/report.html. Ctrl-C stops early and still writes the report of what was read.
+    """
+    from .replay import report as reporting
+    from .replay import run as running
+    from .replay.worker import DEFAULT_NAMES, Job
+
+    for condition in fail_on:
+        try:
+            reporting.parse_condition(condition)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from exc
+    metadata = _read_mapping(metadata_file, "metadata")
+    if metadata is not None and not isinstance(metadata, dict):
+        raise click.UsageError("--metadata must hold a JSON object")
+    settings = _read_mapping(destination_file, "destination config")
+    if settings is not None and not isinstance(settings, dict):
+        raise click.UsageError("--destination-config must hold a JSON object")
+    names, dedupe, declared = dict(DEFAULT_NAMES), ("event_id",), None
+    if contract_file:
+        compiled = contract.compile_contract(read_text(Path(contract_file), "contract"), contract_file)
+        if not compiled.ok or compiled.contract is None:
+            for diagnostic in compiled.diagnostics:
+                click.echo(str(diagnostic), err=True)
+            sys.exit(USAGE_ERROR)
+        model = compiled.contract
+        names.update({k: model.annotations[k] for k in ("violations", "repairs", "stamp", "flag")})
+        if model.replay:
+            names.update({"replay": model.replay.get("context", names["replay"]),
+                          "replay_flag": model.replay.get("flag", names["replay_flag"])})
+        dedupe = tuple(sorted({e.dedupe["into"] for e in model.events if e.dedupe})) or dedupe
+        declared = {e.name: sorted(p.name for p in e.properties) for e in model.events}
+    with _running(transformation):
+        program = Transformation.from_path(transformation)
+    job = Job(program.code, program.name, names, dedupe, keep_outputs,
+              ({"siteID": "SITE_ID", "apiKey": "API_KEY", **(settings or {})} if destination else None))
+    try:
+        progress, calls, failures = running.replay(
+            job, list(inputs), out_dir, metadata=metadata, workers=workers or running.default_workers(),
+            batch_size=batch_size, on_progress=running.progress_printer())
+    except replay.InputError as exc:
+        raise click.UsageError(str(exc)) from exc
+    except OSError as exc:
+        _fail(f"cannot write {exc.filename or out_dir}: {exc.strerror}")
+    click.echo("", err=True)
+    people = None
+    if destination:
+        from .customerio import people as people_model
+
+        anonymous: dict[Any, str] = {}
+        for line in (out_dir / "outputs.ndjson").open(encoding="utf-8"):
+            row = json.loads(line)
+            if row.get("status") == 200 and row.get("anonymous_id"):
+                anonymous.setdefault(row["message_id"], row["anonymous_id"])
+        people = people_model.build(calls, anonymous)
+    con = reporting.build_database(out_dir)
+    figures = reporting.figures(con, seconds=progress.seconds, request_failures=len(failures),
+                                interrupted=progress.interrupted, declared=declared, people=people)
+    con.close()
+    reporting.write(out_dir, figures)
+    summary = figures["summary"]
+    click.echo(f"{summary['events_in']:,} events in, {summary['outputs']:,} outputs, {summary['delivered']:,} "
+               f"delivered, {summary['filtered']:,} filtered, {summary['failed']:,} failed, "
+               f"{summary['request_failures']:,} request failures; {summary['seconds']:.1f} s "
+               f"({summary['events_per_second'] or 0:,.0f} events/s). Report: {out_dir / 'report.md'}", err=True)
+    reasons = reporting.failed_conditions(list(fail_on), summary)
+    for reason in reasons:
+        click.echo(f"gen: fail-on: {reason}", err=True)
+    if progress.interrupted:
+        sys.exit(130)
+    sys.exit(1 if reasons else 0)
 
 
 @main.command("test")

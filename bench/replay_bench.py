@@ -1,0 +1,82 @@
+"""gen replay's throughput and peak memory on N events, against a plain Node script on the same events.
+
+    python bench/replay_bench.py [--events 100000] [--workers N]
+
+The transformation is the example contract's (its frozen copy in tests/contract/cases/example).
+The Node script (bench/node_runner.mjs) parses, transforms and serializes each request of
+200 events in one process, as a hand-written harness would. Prints one line per engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from events import generate
+
+from generator.contract import compile_contract
+from generator.replay import report, run
+from generator.replay.worker import Job
+
+HERE = Path(__file__).resolve().parent
+EXAMPLE = HERE.parent / "tests" / "contract" / "cases" / "example" / "contract.yaml"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--workers", type=int, default=run.default_workers())
+    args = parser.parse_args()
+    code = compile_contract(EXAMPLE.read_text(encoding="utf-8"), "contract.yaml").files["transformation.js"]
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        (folder / "transformation.js").write_text(code, encoding="utf-8")
+        events = list(generate(args.events))
+        with (folder / "events.ndjson").open("w", encoding="utf-8") as stream:
+            for event in events:
+                stream.write(json.dumps(event) + "\n")
+        (folder / "events.json").write_text(json.dumps(events), encoding="utf-8")
+        size = (folder / "events.ndjson").stat().st_size
+        del events
+        print(f"events: {args.events:,} synthetic web events, {size / 1e6:.0f} MB of NDJSON; "
+              f"{args.workers} worker(s) on {run.default_workers()} core(s) seen")
+
+        started = time.monotonic()
+        progress, _, failures = run.replay(Job(code, "transformation.js"), [str(folder / "events.ndjson")],
+                                           folder / "out", workers=args.workers)
+        con = report.build_database(folder / "out")
+        figures = report.figures(con, seconds=progress.seconds, request_failures=len(failures), interrupted=False)
+        report.write(folder / "out", figures)
+        seconds = time.monotonic() - started
+        rss = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                  resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+        replay_rate = args.events / seconds
+        print(f"gen replay (quickjs): {seconds:.1f} s, {replay_rate:,.0f} events/s including the report; "
+              f"peak RSS {rss:.0f} MB (the largest of the main and worker processes)")
+
+        node = shutil.which("node")
+        if node is None:
+            print("node: not on PATH, no comparison")
+            return
+        answer = subprocess.run([node, str(HERE / "node_runner.mjs"), "--transformation",
+                                 str(folder / "transformation.js"), str(folder / "events.json")],
+                                capture_output=True, text=True, check=True)
+        result = json.loads(answer.stdout.strip().splitlines()[-1])
+        node_seconds = result.get("seconds") or result.get("median_seconds")
+        node_rate = args.events / node_seconds
+        print(f"node {subprocess.run([node, '--version'], capture_output=True, text=True).stdout.strip()} "
+              f"(one process, same transformation, JSON in and out): {node_seconds:.2f} s, "
+              f"{node_rate:,.0f} events/s")
+        print(f"ratio gen replay / node: {replay_rate / node_rate:.2f}")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(HERE))
+    main()

@@ -1,0 +1,311 @@
+"""The replay's database (DuckDB), its figures, and the reports: summary.json, report.md, report.html.
+
+DuckDB because a team's next question is one we did not think of: the rows stay queryable
+(`duckdb DIR/replay.duckdb "select event, count(*) from outputs group by 1"`), and the
+report's own figures are SQL over the same tables.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+EVENT_COLUMNS = {
+    "request": "INTEGER", "message_id": "VARCHAR", "source_id": "VARCHAR", "destination_id": "VARCHAR",
+    "type": "VARCHAR", "event": "VARCHAR", "user_id": "VARCHAR", "anonymous_id": "VARCHAR",
+    "user_id_is_email": "BOOLEAN", "timestamp": "VARCHAR", "received_at": "VARCHAR",
+}
+OUTPUT_COLUMNS = {
+    "request": "INTEGER", "message_id": "VARCHAR", "source_id": "VARCHAR", "status": "INTEGER", "error": "VARCHAR",
+    "type": "VARCHAR", "event": "VARCHAR", "user_id": "VARCHAR", "anonymous_id": "VARCHAR", "email": "VARCHAR",
+    "dedupe_id": "VARCHAR", "violations": "VARCHAR[]", "repairs": "VARCHAR[]", "replay": "BOOLEAN",
+    "stitched": "BOOLEAN", "timestamp": "VARCHAR", "received_at": "VARCHAR", "property_keys": "VARCHAR[]",
+}
+EXAMPLES = 3
+
+
+def build_database(out: Path) -> duckdb.DuckDBPyConnection:
+    """DIR/replay.duckdb, tables `events` and `outputs`, from the row files the replay wrote."""
+    path = out / "replay.duckdb"
+    if path.exists():
+        path.unlink()
+    con = duckdb.connect(str(path))
+    for table, columns in (("events", EVENT_COLUMNS), ("outputs", OUTPUT_COLUMNS)):
+        con.execute(f"CREATE TABLE {table} ({', '.join(f'{k} {v}' for k, v in columns.items())})")
+        source = out / f"{table}.ndjson"
+        if source.exists() and source.stat().st_size > 0:
+            spec = "{" + ", ".join(f"'{k}': '{v}'" for k, v in columns.items()) + "}"
+            con.execute(f"INSERT INTO {table} SELECT * FROM read_json(?, format='newline_delimited', "
+                        f"columns={spec})", [str(source)])
+    return con
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    return con.execute(sql, list(params)).fetchall()
+
+
+def _one(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
+    row = con.execute(sql).fetchone()
+    return row[0] if row else None
+
+
+def figures(con: duckdb.DuckDBPyConnection, *, seconds: float, request_failures: int, interrupted: bool,
+            declared: dict[str, list[str]] | None = None, people: Any = None) -> dict[str, Any]:
+    """Every figure of the report, as plain JSON data."""
+    by_status = """
+        SELECT count(*) FILTER (WHERE has_200), count(*) FILTER (WHERE has_298), count(*) FILTER (WHERE has_400)
+        FROM (SELECT e.request, e.message_id,
+                     bool_or(o.status = 200) AS has_200, bool_or(o.status = 298) AS has_298,
+                     bool_or(o.status = 400) AS has_400
+              FROM events e LEFT JOIN outputs o ON o.request = e.request AND o.message_id = e.message_id
+              GROUP BY ALL)"""
+    delivered, filtered, failed = con.execute(by_status).fetchone() or (0, 0, 0)
+    events_in = _one(con, "SELECT count(*) FROM events") or 0
+    outputs = _one(con, "SELECT count(*) FROM outputs WHERE status = 200") or 0
+    violation_events = _one(con, "SELECT count(*) FROM outputs WHERE status = 200 AND len(violations) > 0") or 0
+    summary = {
+        "events_in": events_in,
+        "outputs": outputs,
+        "delivered": delivered,
+        "filtered": filtered,
+        "failed": failed,
+        "request_failures": request_failures,
+        "violations": violation_events,
+        "violation_labels": _one(con, "SELECT coalesce(sum(len(violations)), 0) FROM outputs") or 0,
+        "repairs": _one(con, "SELECT coalesce(sum(len(repairs)), 0) FROM outputs") or 0,
+        "seconds": round(seconds, 3),
+        "events_per_second": round(events_in / seconds, 1) if seconds > 0 else None,
+        "interrupted": interrupted,
+    }
+    report: dict[str, Any] = {"summary": summary}
+    report["volume"] = [
+        {"event": e, "source": s, "outputs": n}
+        for e, s, n in _rows(con, """SELECT coalesce(event, '(' || type || ')'), coalesce(source_id, ''), count(*)
+                                     FROM outputs WHERE status = 200 GROUP BY ALL ORDER BY 3 DESC, 1, 2""")
+    ]
+    report["completeness"] = _completeness(con, declared)
+    report["violations"] = [
+        {"label": label, "count": n, "examples": examples[:EXAMPLES]}
+        for label, n, examples in _rows(con, """SELECT v, count(*), list(message_id ORDER BY request, message_id)
+                                                FROM outputs, unnest(violations) AS t(v) GROUP BY v
+                                                ORDER BY 2 DESC, 1""")
+    ]
+    report["repairs"] = [{"rule": r, "count": n} for r, n in _rows(
+        con, "SELECT r, count(*) FROM outputs, unnest(repairs) AS t(r) GROUP BY r ORDER BY 2 DESC, 1")]
+    report["unplanned"] = [{"event": e, "count": n} for e, n in _rows(
+        con, """SELECT coalesce(event, ''), count(*) FROM outputs WHERE list_contains(violations, 'Unplanned-Event:')
+                GROUP BY 1 ORDER BY 2 DESC, 1""")]
+    report["filtered"] = [{"event": e, "count": n, "examples": x[:EXAMPLES]} for e, n, x in _rows(
+        con, """SELECT coalesce(e.event, '(' || coalesce(e.type, '?') || ')'), count(*), list(e.message_id)
+                FROM events e JOIN outputs o ON o.request = e.request AND o.message_id = e.message_id
+                WHERE o.status = 298 GROUP BY 1 ORDER BY 2 DESC, 1""")]
+    report["errors"] = [{"error": e, "count": n, "examples": x[:EXAMPLES]} for e, n, x in _rows(
+        con, """SELECT split_part(error, chr(10), 1), count(*), list(message_id) FROM outputs WHERE status = 400
+                GROUP BY 1 ORDER BY 2 DESC, 1""")]
+    report["duplicates"] = [{"dedupe_id": d, "event": e, "copies": n, "requests": r, "examples": x[:EXAMPLES]}
+                            for d, e, n, r, x in _rows(
+        con, """SELECT dedupe_id, any_value(event), count(*), count(DISTINCT request), list(message_id)
+                FROM outputs WHERE status = 200 AND dedupe_id IS NOT NULL GROUP BY dedupe_id HAVING count(*) > 1
+                ORDER BY 3 DESC, 1""")]
+    report["replayed"] = [{"event": e, "count": n, "examples": x[:EXAMPLES]} for e, n, x in _rows(
+        con, """SELECT coalesce(event, '(' || type || ')'), count(*), list(message_id) FROM outputs
+                WHERE status = 200 AND replay GROUP BY 1 ORDER BY 2 DESC, 1""")]
+    report["identity"] = {
+        "without_ids": _one(con, """SELECT count(*) FROM outputs WHERE status = 200 AND user_id IS NULL
+                                   AND anonymous_id IS NULL AND email IS NULL"""),
+        "anonymous_only": _one(con, """SELECT count(*) FROM outputs WHERE status = 200 AND user_id IS NULL
+                                      AND anonymous_id IS NOT NULL AND email IS NULL"""),
+        "email_user_ids_in": _one(con, "SELECT count(*) FROM events WHERE user_id_is_email"),
+        "stitched": _one(con, "SELECT count(*) FROM outputs WHERE status = 200 AND stitched AND type = 'identify'"),
+    }
+    if people is not None:
+        kinds: dict[str, dict[str, Any]] = {}
+        for warning in people.warnings:
+            entry = kinds.setdefault(warning.kind, {"kind": warning.kind, "count": 0, "examples": []})
+            entry["count"] += 1
+            if len(entry["examples"]) < EXAMPLES:
+                entry["examples"].append(warning.message)
+        report["customerio"] = {"profiles": len(people.people), "warnings": sorted(
+            kinds.values(), key=lambda k: (-k["count"], k["kind"]))}
+        for kind in ("ghost", "split", "rejected", "late-merge", "stale-overwrite", "id-case", "unmerged"):
+            summary[f"customerio_{kind.replace('-', '_')}"] = kinds.get(kind, {}).get("count", 0)
+    return report
+
+
+def _completeness(con: duckdb.DuckDBPyConnection, declared: dict[str, list[str]] | None) -> list[dict[str, Any]]:
+    totals = dict(_rows(con, "SELECT event, count(*) FROM outputs WHERE status = 200 AND type = 'track' "
+                             "AND event IS NOT NULL GROUP BY 1"))
+    present: dict[tuple[str, str], int] = {
+        (e, k): n for e, k, n in _rows(con, """SELECT event, k, count(*) FROM outputs, unnest(property_keys) AS t(k)
+                                               WHERE status = 200 AND type = 'track' GROUP BY 1, 2""")
+    }
+    table = []
+    for event, total in sorted(totals.items(), key=lambda item: (-item[1], item[0])):
+        keys = declared[event] if declared and event in declared else sorted(
+            {k for (e, k) in present if e == event and present[(e, k)] * 100 >= total})
+        for key in keys:
+            share = present.get((event, key), 0) / total
+            table.append({"event": event, "property": key, "events": total, "share": round(share, 4)})
+    return table
+
+
+# -- --fail-on ------------------------------------------------------------------------------
+
+_CONDITION = re.compile(r"^\s*([a-z_]+)\s*(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?)\s*(%?)\s*$")
+
+
+def parse_condition(text: str) -> tuple[str, str, float, bool]:
+    match = _CONDITION.match(text)
+    if not match:
+        raise ValueError(f"--fail-on {text!r}: write METRIC OP NUMBER[%], e.g. 'failed>0' or 'violations>1%'")
+    name, op, number, percent = match.groups()
+    return name, op, float(number), bool(percent)
+
+
+def failed_conditions(conditions: list[str], summary: dict[str, Any]) -> list[str]:
+    """The conditions that hold, each as a sentence; a % is of the events in."""
+    reasons = []
+    for text in conditions:
+        name, op, number, percent = parse_condition(text)
+        if name not in summary or not isinstance(summary[name], (int, float)) or isinstance(summary[name], bool):
+            known = ", ".join(k for k, v in summary.items() if isinstance(v, (int, float)) and not isinstance(v, bool))
+            raise ValueError(f"--fail-on {text!r}: no metric {name!r} (known: {known})")
+        value = float(summary[name])
+        if percent:
+            value = value * 100 / summary["events_in"] if summary["events_in"] else 0.0
+        holds = {">": value > number, ">=": value >= number, "<": value < number, "<=": value <= number,
+                 "==": value == number, "!=": value != number}[op]
+        if holds:
+            shown = f"{value:.2f}%" if percent else f"{summary[name]}"
+            reasons.append(f"{name} is {shown} ({text.strip()})")
+    return reasons
+
+
+# -- report.md and report.html --------------------------------------------------------------
+
+def _pct(share: float) -> str:
+    return f"{share * 100:.1f}%"
+
+
+def markdown(report: dict[str, Any]) -> str:
+    s = report["summary"]
+    lines = ["# Replay report", ""]
+    if s["interrupted"]:
+        lines += ["**Interrupted**: these figures cover the events read before Ctrl-C.", ""]
+    lines += ["| events in | outputs | delivered | filtered (298) | failed (400) | request failures | "
+              "with violations | events/s |",
+              "|---:|---:|---:|---:|---:|---:|---:|---:|",
+              f"| {s['events_in']:,} | {s['outputs']:,} | {s['delivered']:,} | {s['filtered']:,} | {s['failed']:,} | "
+              f"{s['request_failures']:,} | {s['violations']:,} | {s['events_per_second'] or 0:,.0f} |", ""]
+
+    def section(title: str, header: list[str], rows: list[list[Any]], empty: str) -> None:
+        lines.append(f"## {title}")
+        lines.append("")
+        if not rows:
+            lines.extend([empty, ""])
+            return
+        lines.append("| " + " | ".join(header) + " |")
+        lines.append("|" + "|".join("---" for _ in header) + "|")
+        for row in rows[:30]:
+            lines.append("| " + " | ".join(str(cell).replace("|", "\\|") for cell in row) + " |")
+        if len(rows) > 30:
+            lines.append(f"| … {len(rows) - 30} more | " + " | " * (len(header) - 1))
+        lines.append("")
+
+    section("Volume per event and source", ["event", "source", "outputs"],
+            [[v["event"], v["source"], f"{v['outputs']:,}"] for v in report["volume"]], "No outputs.")
+    section("Property completeness", ["event", "property", "carried by"],
+            [[c["event"], c["property"], _pct(c["share"])] for c in report["completeness"] if c["share"] < 1],
+            "Every event carries every property it declares (or, without a contract, every property seen).")
+    section("Violations", ["violation", "events", "examples"],
+            [[v["label"], f"{v['count']:,}", ", ".join(map(str, v["examples"]))] for v in report["violations"]],
+            "None.")
+    section("Repairs", ["rule", "count"], [[r["rule"], f"{r['count']:,}"] for r in report["repairs"]], "None.")
+    section("Unplanned events", ["event", "count"], [[u["event"], u["count"]] for u in report["unplanned"]], "None.")
+    section("Dropped by the transformation (298)", ["event", "count", "examples"],
+            [[f["event"], f["count"], ", ".join(map(str, f["examples"]))] for f in report["filtered"]], "None.")
+    section("Errors (400)", ["error", "count", "examples"],
+            [[e["error"], e["count"], ", ".join(map(str, e["examples"]))] for e in report["errors"]], "None.")
+    section("Duplicates a stateless transformation cannot catch (Customer.io receives each more than once)",
+            ["dedupe id", "event", "copies", "requests", "examples"],
+            [[d["dedupe_id"], d["event"], d["copies"], d["requests"], ", ".join(map(str, d["examples"]))]
+             for d in report["duplicates"]], "None.")
+    section("Replays and backfills (flagged)", ["event", "count", "examples"],
+            [[r["event"], r["count"], ", ".join(map(str, r["examples"]))] for r in report["replayed"]], "None.")
+    ident = report["identity"]
+    lines += ["## Identity", "",
+              f"- delivered without userId, anonymousId or email: {ident['without_ids']:,}",
+              f"- anonymous only (no userId, no email): {ident['anonymous_only']:,}",
+              f"- emails sent as userId (in the input): {ident['email_user_ids_in']:,}",
+              f"- identifies sent to stitch a guest: {ident['stitched']:,}", ""]
+    if "customerio" in report:
+        cio = report["customerio"]
+        section(f"Customer.io: {cio['profiles']:,} profiles", ["warning", "count", "examples"],
+                [[w["kind"], w["count"], "; ".join(w["examples"])] for w in cio["warnings"]], "No warning.")
+    return "\n".join(lines) + "\n"
+
+
+def _bars(rows: list[tuple[str, float]], unit: str = "") -> str:
+    """An inline SVG bar chart: no script, no network."""
+    if not rows:
+        return ""
+    width, height = 640, 22
+    top = max(value for _, value in rows) or 1
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height * len(rows)}" role="img">']
+    for index, (label, value) in enumerate(rows):
+        length = max(1.0, (width - 260) * value / top)
+        y = index * height
+        parts.append(f'<text x="0" y="{y + 15}" font-size="12">{html.escape(label[:38])}</text>'
+                     f'<rect x="250" y="{y + 4}" width="{length:.1f}" height="14" fill="#4a7bd0"/>'
+                     f'<text x="{255 + length:.1f}" y="{y + 15}" font-size="12">{value:,.4g}{unit}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def page(report: dict[str, Any]) -> str:
+    """report.html: the report's markdown as HTML tables, with charts for volume and completeness."""
+    body = []
+    for block in markdown(report).split("\n\n"):
+        rows = block.strip().splitlines()
+        if not rows:
+            continue
+        if rows[0].startswith("# "):
+            body.append(f"<h1>{html.escape(rows[0][2:])}</h1>")
+        elif rows[0].startswith("## "):
+            body.append(f"<h2>{html.escape(rows[0][3:])}</h2>")
+            title = rows[0][3:]
+            if title.startswith("Volume"):
+                body.append(_bars([(f"{v['event']} ({v['source']})", v["outputs"]) for v in report["volume"][:15]]))
+            if title.startswith("Property completeness"):
+                body.append(_bars([(f"{c['event']}.{c['property']}", c["share"] * 100)
+                                   for c in report["completeness"] if c["share"] < 1][:15], "%"))
+        elif rows[0].startswith("|"):
+            table = ["<table>"]
+            for index, row in enumerate(r for r in rows if not re.match(r"^\|[-:|]+\|$", r)):
+                cells = [c.strip() for c in row.strip("|").split(" | ")]
+                tag = "th" if index == 0 else "td"
+                table.append("<tr>" + "".join(f"<{tag}>{html.escape(c)}</{tag}>" for c in cells) + "</tr>")
+            table.append("</table>")
+            body.append("".join(table))
+        elif rows[0].startswith("- "):
+            body.append("<ul>" + "".join(f"<li>{html.escape(r[2:])}</li>" for r in rows) + "</ul>")
+        else:
+            body.append(f"<p>{html.escape(' '.join(rows))}</p>")
+    style = ("body{font:14px/1.45 system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}"
+             "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border-bottom:1px solid #ddd;"
+             "padding:3px 8px;text-align:left}th{background:#f3f3f3}h2{margin-top:1.6em}")
+    return ("<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>gen replay</title>"
+            f"<style>{style}</style></head><body>" + "\n".join(body) + "</body></html>\n")
+
+
+def write(out: Path, report: dict[str, Any]) -> None:
+    (out / "summary.json").write_text(json.dumps(report["summary"], indent=2) + "\n", encoding="utf-8")
+    (out / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n",
+                                     encoding="utf-8")
+    (out / "report.md").write_text(markdown(report), encoding="utf-8")
+    (out / "report.html").write_text(page(report), encoding="utf-8")

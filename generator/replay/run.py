@@ -1,0 +1,136 @@
+"""A replay: inputs streamed into requests, answered in parallel, results written as they come.
+
+Memory stays flat: at most a few requests per worker are in flight, and rows go to disk
+(NDJSON) as soon as they arrive; the database is built from those files at the end, also
+after Ctrl-C, so an interrupted replay still leaves a usable report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from ..runtime import jsvalues
+from . import batching, inputs
+from .worker import Job, Result, run_request
+
+
+@dataclass
+class Progress:
+    events: int = 0
+    requests: int = 0
+    started: float = field(default_factory=time.monotonic)
+    interrupted: bool = False
+
+    @property
+    def seconds(self) -> float:
+        return time.monotonic() - self.started
+
+
+def _executor(workers: int) -> ProcessPoolExecutor | None:
+    return ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+
+
+def answers(job: Job, requests: Iterable[list[dict[str, Any]]], workers: int) -> Iterator[Result]:
+    """Each request's result, in request order, with at most twice as many requests in flight as workers."""
+    pool = _executor(workers)
+    if pool is None:
+        for index, request in enumerate(requests):
+            yield run_request(job, index, request)
+        return
+    pending: deque[Future[Result]] = deque()
+    try:
+        for index, request in enumerate(requests):
+            pending.append(pool.submit(run_request, job, index, request))
+            while len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _write_rows(stream: TextIO, rows: list[dict[str, Any]]) -> None:
+    for row in rows:
+        stream.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+
+
+def replay(
+    job: Job,
+    paths: list[str],
+    out: Path,
+    *,
+    metadata: dict[str, Any] | None = None,
+    workers: int = 1,
+    batch_size: int = batching.DEFAULT_BATCH_SIZE,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> tuple[Progress, list[Any], list[str]]:
+    """Replay the inputs into DIR's row files; returns the progress, Customer.io calls and request failures."""
+    out.mkdir(parents=True, exist_ok=True)
+    progress = Progress()
+    calls: list[Any] = []
+    failures: list[str] = []
+    events_file = (out / "events.ndjson").open("w", encoding="utf-8", errors="surrogatepass")
+    outputs_file = (out / "outputs.ndjson").open("w", encoding="utf-8", errors="surrogatepass")
+    transformed = (out / "transformed.ndjson").open("w", encoding="utf-8", errors="surrogatepass") \
+        if job.keep_outputs else None
+    try:
+        requests = batching.requests(batching.items(inputs.read_events(paths), metadata), batch_size)
+        for result in answers(job, requests, workers):
+            _write_rows(events_file, result.events)
+            _write_rows(outputs_file, [{k: v for k, v in row.items() if k != "output"} for row in result.outputs])
+            if transformed is not None:
+                for row in result.outputs:
+                    if row.get("output"):
+                        transformed.write(row["output"] + "\n")
+            if result.failure:
+                failures.append(result.failure)
+            calls.extend(result.calls)
+            progress.events += len(result.events)
+            progress.requests += 1
+            if on_progress:
+                on_progress(progress)
+    except KeyboardInterrupt:
+        progress.interrupted = True
+    finally:
+        events_file.close()
+        outputs_file.close()
+        if transformed is not None:
+            transformed.close()
+    return progress, calls, failures
+
+
+def default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def progress_printer(stream: TextIO = sys.stderr) -> Callable[[Progress], None]:
+    """A progress line: rewritten in place on a terminal, a plain line every 5 s otherwise."""
+    tty = stream.isatty()
+    last = [0.0]
+
+    def show(progress: Progress) -> None:
+        now = time.monotonic()
+        if now - last[0] < (0.2 if tty else 5.0):
+            return
+        last[0] = now
+        rate = progress.events / max(progress.seconds, 1e-9)
+        line = f"{progress.events:,} events, {progress.requests:,} requests, {rate:,.0f} events/s"
+        stream.write(("\r" + line) if tty else line + "\n")
+        stream.flush()
+
+    return show
+
+
+def dumps(value: Any) -> str:
+    return jsvalues.dumps(value, indent=2)

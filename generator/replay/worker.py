@@ -1,0 +1,146 @@
+"""The unit of work: one request's items in, result rows out. A pure function of its arguments.
+
+It runs in worker processes (or on a cluster), so everything it takes and returns is plain
+data: the transformation's code, the request items, and what the rows should look for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..runtime import Limits, RequestFailed, Transformation, jsvalues
+
+DEFAULT_NAMES = {"violations": "violationErrors", "repairs": "gen_repairs", "stamp": "tracking_plan",
+                 "flag": "dq_issues", "replay": "gen_replay", "replay_flag": "is_replay"}
+
+
+@dataclass(frozen=True)
+class Job:
+    """What every request of a replay shares."""
+
+    code: str
+    name: str
+    names: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_NAMES))
+    dedupe_fields: tuple[str, ...] = ("event_id",)
+    keep_outputs: bool = False
+    customerio: dict[str, Any] | None = None  # the destination's settings, to emulate its calls
+
+
+@dataclass
+class Result:
+    """Rows for one request: an entry per input event, per response entry, and per Customer.io call."""
+
+    request: int
+    events: list[dict[str, Any]]
+    outputs: list[dict[str, Any]]
+    calls: list[Any] = field(default_factory=list)
+    failure: str | None = None  # the transformer failed the whole request (HTTP 500)
+
+
+_programs: dict[tuple[str, str], Transformation] = {}
+
+
+def _program(job: Job) -> Transformation:
+    key = (job.code, job.name)
+    if key not in _programs:
+        _programs.clear()
+        _programs[key] = Transformation(job.code, job.name, limits=Limits())
+    return _programs[key]
+
+
+def _text(value: Any) -> str | None:
+    if value is None or value is jsvalues.UNDEFINED:
+        return None
+    return value if isinstance(value, str) else jsvalues.dumps(value)
+
+
+def _get(value: Any, *path: str) -> Any:
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            return None
+        value = value[key]
+    return value
+
+
+def _email(message: dict[str, Any]) -> str | None:
+    for path in (("traits", "email"), ("context", "traits", "email"), ("properties", "email")):
+        value = _get(message, *path)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def event_row(request: int, item: dict[str, Any]) -> dict[str, Any]:
+    message, metadata = item["message"], item["metadata"]
+    user_id = message.get("userId")
+    return {
+        "request": request,
+        "message_id": _text(metadata.get("messageId")),
+        "source_id": _text(metadata.get("sourceId")),
+        "destination_id": _text(metadata.get("destinationId")),
+        "type": _text(message.get("type")),
+        "event": _text(message.get("event")) if message.get("type") == "track" else _text(message.get("name")),
+        "user_id": _text(user_id),
+        "anonymous_id": _text(message.get("anonymousId")),
+        "user_id_is_email": isinstance(user_id, str) and "@" in user_id and "." in user_id.split("@")[-1],
+        "timestamp": _text(message.get("timestamp") or message.get("originalTimestamp")),
+        "received_at": _text(message.get("receivedAt")),
+    }
+
+
+def output_row(request: int, entry: dict[str, Any], job: Job) -> dict[str, Any]:
+    metadata = entry.get("metadata") or {}
+    output: dict[str, Any] = entry["output"] if isinstance(entry.get("output"), dict) else {}
+    context: dict[str, Any] = output["context"] if isinstance(output.get("context"), dict) else {}
+    properties: dict[str, Any] = output["properties"] if isinstance(output.get("properties"), dict) else {}
+    violations = context.get(job.names["violations"])
+    labels = []
+    if isinstance(violations, list):
+        for violation in violations:
+            if isinstance(violation, dict):
+                where = violation.get("property") or _get(violation, "meta", "instancePath") or ""
+                labels.append(f"{violation.get('type')}:{str(where).lstrip('/').replace('/', '.')}")
+    repairs = context.get(job.names["repairs"])
+    rules = [r.get("rule") for r in repairs if isinstance(r, dict)] if isinstance(repairs, list) else []
+    stamp: dict[str, Any] = context[job.names["stamp"]] if isinstance(context.get(job.names["stamp"]), dict) else {}
+    dedupe = next((properties[f] for f in job.dedupe_fields if properties.get(f) is not None), None)
+    return {
+        "request": request,
+        "message_id": _text(metadata.get("messageId")),
+        "source_id": _text(metadata.get("sourceId")),
+        "status": entry.get("statusCode"),
+        "error": _text(entry.get("error")),
+        "type": _text(output.get("type")),
+        "event": _text(output.get("event")) if output.get("type") == "track" else _text(output.get("name")),
+        "user_id": _text(output.get("userId")),
+        "anonymous_id": _text(output.get("anonymousId")),
+        "email": _email(output),
+        "dedupe_id": _text(dedupe),
+        "violations": labels,
+        "repairs": [str(rule) for rule in rules],
+        "replay": bool(context.get(job.names["replay"]) or properties.get(job.names["replay_flag"]) is True),
+        "stitched": bool(stamp.get("stitched")),
+        "timestamp": _text(output.get("timestamp") or output.get("originalTimestamp")),
+        "received_at": _text(output.get("receivedAt")),
+        "property_keys": sorted(properties) if output else [],
+        "output": jsvalues.dumps(output) if job.keep_outputs and output else None,
+    }
+
+
+def run_request(job: Job, request: int, items: list[dict[str, Any]]) -> Result:
+    """Answer one request and turn the answer into rows (and Customer.io calls, when asked)."""
+    events = [event_row(request, item) for item in items]
+    try:
+        response = _program(job).run(items).response
+    except RequestFailed as exc:
+        return Result(request, events, [], failure=str(exc))
+    outputs = [output_row(request, entry, job) for entry in response]
+    calls: list[Any] = []
+    if job.customerio is not None:
+        from ..customerio import destination
+
+        delivered = [(entry.get("output"), (entry.get("metadata") or {}).get("messageId")) for entry in response
+                     if entry.get("statusCode") == 200]
+        calls = destination.calls(delivered, destination.Config.from_settings(job.customerio))
+    return Result(request, events, outputs, calls)
