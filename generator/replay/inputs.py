@@ -21,6 +21,28 @@ CHUNK = 1 << 20
 MAX_EVENT = 64 << 20  # an event is never this large; a parse error this far in is a real one
 
 
+class Meter:
+    """How far through the inputs a replay is, in bytes on disk (compressed bytes for .gz)."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.finished = 0
+        self.current: IO[bytes] | None = None
+
+    @property
+    def fraction(self) -> float | None:
+        if not self.total:
+            return None
+        position = 0
+        if self.current is not None:
+            try:
+                inner = getattr(self.current, "fileobj", None) or self.current
+                position = inner.tell()
+            except (OSError, ValueError):
+                position = 0
+        return min(1.0, (self.finished + position) / self.total)
+
+
 class InputError(ValueError):
     """An input that is not events: the message names the file, line and column."""
 
@@ -52,12 +74,14 @@ def _is_events_file(path: Path) -> bool:
     return name.endswith(SUFFIXES)
 
 
-def _open(path: Path) -> IO[str]:
+def _open(path: Path, meter: Meter | None = None) -> IO[str]:
     raw = cast(IO[bytes], gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb"))  # noqa: SIM115
+    if meter is not None:
+        meter.current = raw
     return io.TextIOWrapper(raw, encoding="utf-8", errors="strict", newline="")
 
 
-def read_events(paths: Iterable[str | Path]) -> Iterator[Any]:
+def read_events(paths: Iterable[str | Path], meter: Meter | None = None) -> Iterator[Any]:
     """Each event (a message or a `{message, metadata}` item) of every input, in order; `-` is stdin."""
     paths = list(paths)
     if [str(p) for p in paths] == ["-"]:
@@ -66,10 +90,16 @@ def read_events(paths: Iterable[str | Path]) -> Iterator[Any]:
         except UnicodeDecodeError as exc:
             raise InputError(f"stdin: not UTF-8 text (byte 0x{exc.object[exc.start]:02x})") from None
         return
-    for path in files(paths):
+    found = list(files(paths))
+    if meter is not None:
+        meter.total = sum(path.stat().st_size for path in found)
+    for path in found:
         try:
-            with _open(path) as stream:
+            with _open(path, meter) as stream:
                 yield from _events(stream, str(path))
+            if meter is not None:
+                meter.finished += path.stat().st_size
+                meter.current = None
         except UnicodeDecodeError as exc:
             raise InputError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x})") from None
         except (OSError, EOFError) as exc:

@@ -29,10 +29,19 @@ class Progress:
     requests: int = 0
     started: float = field(default_factory=time.monotonic)
     interrupted: bool = False
+    meter: inputs.Meter = field(default_factory=inputs.Meter)
 
     @property
     def seconds(self) -> float:
         return time.monotonic() - self.started
+
+    @property
+    def eta(self) -> float | None:
+        """Seconds left, from the share of the input bytes read so far."""
+        fraction = self.meter.fraction
+        if not fraction or fraction >= 1:
+            return None
+        return self.seconds * (1 - fraction) / fraction
 
 
 def _executor(workers: int) -> ProcessPoolExecutor | None:
@@ -85,7 +94,7 @@ def replay(
     transformed = (out / "transformed.ndjson").open("w", encoding="utf-8", errors="surrogatepass") \
         if job.keep_outputs else None
     try:
-        requests = batching.requests(batching.items(inputs.read_events(paths), metadata), batch_size)
+        requests = batching.requests(batching.items(inputs.read_events(paths, progress.meter), metadata), batch_size)
         for result in answers(job, requests, workers):
             _write_rows(events_file, result.events)
             _write_rows(outputs_file, [{k: v for k, v in row.items() if k != "output"} for row in result.outputs])
@@ -126,6 +135,11 @@ def progress_printer(stream: TextIO = sys.stderr) -> Callable[[Progress], None]:
         last[0] = now
         rate = progress.events / max(progress.seconds, 1e-9)
         line = f"{progress.events:,} events, {progress.requests:,} requests, {rate:,.0f} events/s"
+        fraction, eta = progress.meter.fraction, progress.eta
+        if fraction is not None:
+            line += f", {fraction * 100:.0f}% of the input"
+        if eta is not None:
+            line += f", about {eta:,.0f} s left"
         stream.write(("\r" + line) if tty else line + "\n")
         stream.flush()
 

@@ -72,3 +72,14 @@ def test_gen_run_sends_requests_of_batch_size(tmp_path: Path) -> None:
     answer = json.loads(result.stdout)
     assert [(a["output"]["source"], a["output"]["batch"]) for a in answer] == (
         [("web", 8)] * 16 + [("web", 4)] * 4 + [("app", 5)] * 5)
+
+
+def test_the_meter_tracks_the_bytes_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(inputs, "CHUNK", 256)
+    (tmp_path / "a.ndjson").write_text("\n".join(json.dumps(e) for e in EVENTS * 400), encoding="utf-8")
+    with gzip.open(tmp_path / "b.json.gz", "wt", encoding="utf-8") as stream:
+        stream.write(json.dumps(EVENTS * 400))
+    meter = inputs.Meter()
+    seen = [meter.fraction or 0.0 for _ in inputs.read_events([tmp_path], meter)]
+    assert meter.total == sum(p.stat().st_size for p in tmp_path.iterdir())
+    assert seen == sorted(seen) and 0 < seen[0] < 0.5 and seen[-1] <= 1 and meter.fraction == 1
