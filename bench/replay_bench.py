@@ -10,6 +10,7 @@ The Node script (bench/node_runner.mjs) parses, transforms and serializes each r
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import resource
 import shutil
@@ -33,6 +34,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=run.default_workers())
+    parser.add_argument("--executor", choices=["local", "dask", "both"], default="both",
+                        help="the local process pool, a local Dask cluster, or both (default; Dask when installed)")
     args = parser.parse_args()
     code = compile_contract(EXAMPLE.read_text(encoding="utf-8"), "contract.yaml").files["transformation.js"]
     with tempfile.TemporaryDirectory() as scratch:
@@ -48,18 +51,28 @@ def main() -> None:
         print(f"events: {args.events:,} synthetic web events, {size / 1e6:.0f} MB of NDJSON; "
               f"{args.workers} worker(s) on {run.default_workers()} core(s) seen")
 
-        started = time.monotonic()
-        progress, _, failures = run.replay(Job(code, "transformation.js"), [str(folder / "events.ndjson")],
-                                           folder / "out", workers=args.workers)
-        con = report.build_database(folder / "out")
-        figures = report.figures(con, seconds=progress.seconds, request_failures=len(failures), interrupted=False)
-        report.write(folder / "out", figures)
-        seconds = time.monotonic() - started
-        rss = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                  resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
-        replay_rate = args.events / seconds
-        print(f"gen replay (quickjs): {seconds:.1f} s, {replay_rate:,.0f} events/s including the report; "
-              f"peak RSS {rss:.0f} MB (the largest of the main and worker processes)")
+        executors = ["local", "dask"] if args.executor == "both" else [args.executor]
+        if "dask" in executors and importlib.util.find_spec("distributed") is None:
+            executors.remove("dask")
+            print("dask: not installed, skipped")
+        replay_rate = 0.0
+        for executor in executors:
+            started = time.monotonic()
+            out = folder / f"out-{executor}"
+            progress, _, failures = run.replay(Job(code, "transformation.js"), [str(folder / "events.ndjson")],
+                                               out, workers=args.workers, executor=executor)
+            con = report.build_database(out)
+            figures = report.figures(con, seconds=progress.seconds, request_failures=len(failures),
+                                     interrupted=False)
+            report.write(out, figures)
+            seconds = time.monotonic() - started
+            rss = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                      resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+            rate = args.events / seconds
+            replay_rate = replay_rate or rate
+            print(f"gen replay (quickjs, {executor} executor, {args.workers} workers): {seconds:.1f} s, "
+                  f"{rate:,.0f} events/s including the report; peak RSS so far {rss:.0f} MB "
+                  "(the largest of the main and worker processes)")
 
         node = shutil.which("node")
         if node is None:

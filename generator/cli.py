@@ -275,6 +275,9 @@ def preview(transformation: str, events: str, metadata_file: str | None, config_
 @click.option("--engine", type=click.Choice(["quickjs"]), default="quickjs", show_default=True,
               help="The JavaScript engine (QuickJS; an embedded V8 is not available yet).")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Processes (default: one per core).")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where requests run: a local process pool, or a Dask cluster.")
+@click.option("--scheduler", metavar="ADDRESS", help="With --executor dask: the scheduler (default: a local cluster).")
 @click.option("--batch-size", type=click.IntRange(1), default=DEFAULT_BATCH_SIZE, show_default=True,
               help="Events per request, per destination and source, as rudder-server sends them.")
 @click.option("--destination", type=click.Choice(["customerio"]), default=None,
@@ -286,7 +289,8 @@ def preview(transformation: str, events: str, metadata_file: str | None, config_
 @click.option("--fail-on", "fail_on", multiple=True, metavar="EXPR",
               help="Exit 1 when it holds, e.g. 'failed>0' or 'violations>1%' (a % is of the events in).")
 def replay_command(transformation: str, inputs: tuple[str, ...], out_dir: Path, metadata_file: str | None,
-                   contract_file: str | None, engine: str, workers: int | None, batch_size: int,
+                   contract_file: str | None, engine: str, workers: int | None, executor: str,
+                   scheduler: str | None, batch_size: int,
                    destination: str | None, destination_file: str | None, keep_outputs: bool,
                    fail_on: tuple[str, ...]) -> None:
     """Replay INPUT... (JSON arrays, NDJSON, .gz, directories) through TRANSFORMATION, as production would.
@@ -331,9 +335,11 @@ def replay_command(transformation: str, inputs: tuple[str, ...], out_dir: Path, 
     try:
         progress, calls, failures = running.replay(
             job, list(inputs), out_dir, metadata=metadata, workers=workers or running.default_workers(),
-            batch_size=batch_size, on_progress=running.progress_printer())
+            batch_size=batch_size, on_progress=running.progress_printer(), executor=executor, scheduler=scheduler)
     except replay.InputError as exc:
         raise click.UsageError(str(exc)) from exc
+    except RuntimeError as exc:
+        _fail(str(exc))
     except OSError as exc:
         _fail(f"cannot write {exc.filename or out_dir}: {exc.strerror}")
     click.echo("", err=True)

@@ -7,6 +7,7 @@ after Ctrl-C, so an interrupted replay still leaves a usable report.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import sys
@@ -48,8 +49,12 @@ def _executor(workers: int) -> ProcessPoolExecutor | None:
     return ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
 
 
-def answers(job: Job, requests: Iterable[list[dict[str, Any]]], workers: int) -> Iterator[Result]:
+def answers(job: Job, requests: Iterable[list[dict[str, Any]]], workers: int,
+            scheduler: str | None = None, executor: str = "local") -> Iterator[Result]:
     """Each request's result, in request order, with at most twice as many requests in flight as workers."""
+    if executor == "dask":
+        yield from _dask_answers(job, requests, workers, scheduler)
+        return
     pool = _executor(workers)
     if pool is None:
         for index, request in enumerate(requests):
@@ -69,6 +74,37 @@ def answers(job: Job, requests: Iterable[list[dict[str, Any]]], workers: int) ->
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _dask_answers(job: Job, requests: Iterable[list[dict[str, Any]]], workers: int,
+                  scheduler: str | None) -> Iterator[Result]:
+    """The same unit of work on a Dask cluster: the scheduler at ADDRESS, or a local one of `workers` processes."""
+    try:
+        # Dask is optional (the `dask` extra); typed as Any, as it ships untyped.
+        distributed: Any = importlib.import_module("distributed")
+    except ImportError as exc:
+        raise RuntimeError("--executor dask needs Dask: pip install 'dask[distributed]'") from exc
+    cluster = None
+    if scheduler is None:
+        cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                           dashboard_address=None)
+        client = distributed.Client(cluster)
+    else:
+        client = distributed.Client(scheduler)
+    try:
+        shared = client.scatter(job, broadcast=True)
+        in_flight = 2 * max(workers, len(client.scheduler_info().get("workers", {})) or 1)
+        pending: deque[Any] = deque()
+        for index, request in enumerate(requests):
+            pending.append(client.submit(run_request, shared, index, request, pure=False))
+            while len(pending) >= in_flight:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
 def _write_rows(stream: TextIO, rows: list[dict[str, Any]]) -> None:
     for row in rows:
         stream.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
@@ -83,6 +119,8 @@ def replay(
     workers: int = 1,
     batch_size: int = batching.DEFAULT_BATCH_SIZE,
     on_progress: Callable[[Progress], None] | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> tuple[Progress, list[Any], list[str]]:
     """Replay the inputs into DIR's row files; returns the progress, Customer.io calls and request failures."""
     out.mkdir(parents=True, exist_ok=True)
@@ -95,7 +133,7 @@ def replay(
         if job.keep_outputs else None
     try:
         requests = batching.requests(batching.items(inputs.read_events(paths, progress.meter), metadata), batch_size)
-        for result in answers(job, requests, workers):
+        for result in answers(job, requests, workers, scheduler, executor):
             _write_rows(events_file, result.events)
             _write_rows(outputs_file, [{k: v for k, v in row.items() if k != "output"} for row in result.outputs])
             if transformed is not None:

@@ -159,3 +159,24 @@ def test_fail_on_says_what_it_understands() -> None:
         report.parse_condition("failed > lots")
     with pytest.raises(ValueError, match="no metric 'fails'"):
         report.failed_conditions(["fails>0"], {"events_in": 1, "failed": 0})
+
+
+def test_a_dask_cluster_gives_the_same_rows(tmp_path: Path, inputs: list[str]) -> None:
+    pytest.importorskip("distributed")
+    code = Path(_example(tmp_path)).read_text(encoding="utf-8")
+    rows = []
+    for executor in ("local", "dask"):
+        out = tmp_path / executor
+        run.replay(Job(code, "transformation.js"), inputs, out, workers=2, batch_size=100, executor=executor)
+        rows.append((out / "outputs.ndjson").read_text(encoding="utf-8"))
+    assert rows[0] == rows[1]
+
+
+def test_gen_replay_runs_on_a_scheduler_it_is_given(tmp_path: Path, inputs: list[str]) -> None:
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        out = tmp_path / "out"
+        result = CliRunner().invoke(main, ["replay", _example(tmp_path), *inputs, "--out", str(out),
+                                           "--executor", "dask", "--scheduler", cluster.scheduler_address])
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["events_in"] == 450
