@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 import sys
 from collections.abc import Iterator
@@ -333,7 +332,7 @@ def replay_command(transformation: str, inputs: tuple[str, ...], out_dir: Path, 
     job = Job(program.code, program.name, names, dedupe, keep_outputs,
               ({"siteID": "SITE_ID", "apiKey": "API_KEY", **(settings or {})} if destination else None))
     try:
-        progress, calls, failures = running.replay(
+        progress, people, failures = running.replay(
             job, list(inputs), out_dir, metadata=metadata, workers=workers or running.default_workers(),
             batch_size=batch_size, on_progress=running.progress_printer(), executor=executor, scheduler=scheduler)
     except replay.InputError as exc:
@@ -343,16 +342,6 @@ def replay_command(transformation: str, inputs: tuple[str, ...], out_dir: Path, 
     except OSError as exc:
         _fail(f"cannot write {exc.filename or out_dir}: {exc.strerror}")
     click.echo("", err=True)
-    people = None
-    if destination:
-        from .customerio import people as people_model
-
-        anonymous: dict[Any, str] = {}
-        for line in (out_dir / "outputs.ndjson").open(encoding="utf-8"):
-            row = json.loads(line)
-            if row.get("status") == 200 and row.get("anonymous_id"):
-                anonymous.setdefault(row["message_id"], row["anonymous_id"])
-        people = people_model.build(calls, anonymous)
     con = reporting.build_database(out_dir)
     figures = reporting.figures(con, seconds=progress.seconds, request_failures=len(failures),
                                 interrupted=progress.interrupted, declared=declared, people=people)

@@ -266,29 +266,45 @@ class _Model:
         secondary.merged_into = primary
 
 
+class Builder:
+    """The people model fed call by call, so a replay never holds all its calls at once."""
+
+    def __init__(self) -> None:
+        self.model = _Model()
+
+    def add(self, calls: Iterable[Call], anonymous_ids: dict[Any, str] | None = None) -> None:
+        """Apply calls in arrival order; `anonymous_ids` maps their messageIds to the anonymousId sent."""
+        model = self.model
+        for call in calls:
+            if call.status_code != 200:
+                model.warnings.append(Warning(
+                    "rejected", f"the destination refuses it ({call.status_code}: {call.error}): "
+                    "it never reaches Customer.io", list(call.message_ids)))
+                continue
+            model.apply(call)
+            if anonymous_ids and call.kind in ("track", "page", "screen") and "/customers/" in (call.endpoint or ""):
+                person = model.find(_path_identifier(call.endpoint or ""))
+                for message_id in call.message_ids:
+                    anonymous = anonymous_ids.get(message_id)
+                    if anonymous and person is not None:
+                        model.seen_anonymous_with.setdefault(anonymous, set()).add(person)
+
+    def result(self) -> People:
+        model = self.model
+        people = [p for p in model.everyone if p.merged_into is None and (p.id or p.email or p.events)]
+        _warnings(people, model)
+        return People(sorted(people, key=lambda p: p.key), model.warnings)
+
+
 def build(calls: Iterable[Call], anonymous_ids: dict[Any, str] | None = None) -> People:
     """People from the destination's calls, applied in the order they arrive at Customer.io.
 
     `anonymous_ids` maps a messageId to the anonymousId its event carried, so that an event
     filed under an email or id is recognised as the continuation of an anonymous visitor.
     """
-    model = _Model()
-    for call in calls:
-        if call.status_code != 200:
-            model.warnings.append(Warning(
-                "rejected", f"the destination refuses it ({call.status_code}: {call.error}): "
-                "it never reaches Customer.io", list(call.message_ids)))
-            continue
-        model.apply(call)
-        if anonymous_ids and call.kind in ("track", "page", "screen") and "/customers/" in (call.endpoint or ""):
-            person = model.find(_path_identifier(call.endpoint or ""))
-            for message_id in call.message_ids:
-                anonymous = anonymous_ids.get(message_id)
-                if anonymous and person is not None:
-                    model.seen_anonymous_with.setdefault(anonymous, set()).add(person)
-    people = [p for p in model.everyone if p.merged_into is None and (p.id or p.email or p.events)]
-    _warnings(people, model)
-    return People(sorted(people, key=lambda p: p.key), model.warnings)
+    builder = Builder()
+    builder.add(calls, anonymous_ids)
+    return builder.result()
 
 
 def _warnings(people: list[Person], model: _Model) -> None:

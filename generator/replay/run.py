@@ -121,11 +121,15 @@ def replay(
     on_progress: Callable[[Progress], None] | None = None,
     executor: str = "local",
     scheduler: str | None = None,
-) -> tuple[Progress, list[Any], list[str]]:
-    """Replay the inputs into DIR's row files; returns the progress, Customer.io calls and request failures."""
+) -> tuple[Progress, Any, list[str]]:
+    """Replay the inputs into DIR's row files; returns the progress, the people (with a destination), failures."""
     out.mkdir(parents=True, exist_ok=True)
     progress = Progress()
-    calls: list[Any] = []
+    builder = None
+    if job.customerio is not None:
+        from ..customerio.people import Builder
+
+        builder = Builder()
     failures: list[str] = []
     events_file = (out / "events.ndjson").open("w", encoding="utf-8", errors="surrogatepass")
     outputs_file = (out / "outputs.ndjson").open("w", encoding="utf-8", errors="surrogatepass")
@@ -142,7 +146,10 @@ def replay(
                         transformed.write(row["output"] + "\n")
             if result.failure:
                 failures.append(result.failure)
-            calls.extend(result.calls)
+            if builder is not None:
+                anonymous = {row["message_id"]: row["anonymous_id"] for row in result.outputs
+                             if row.get("status") == 200 and row.get("anonymous_id")}
+                builder.add(result.calls, anonymous)
             progress.events += len(result.events)
             progress.requests += 1
             if on_progress:
@@ -154,7 +161,7 @@ def replay(
         outputs_file.close()
         if transformed is not None:
             transformed.close()
-    return progress, calls, failures
+    return progress, (builder.result() if builder is not None else None), failures
 
 
 def default_workers() -> int:
