@@ -115,6 +115,13 @@ def figures(con: duckdb.DuckDBPyConnection, *, seconds: float, request_failures:
     report["replayed"] = [{"event": e, "count": n, "examples": x[:EXAMPLES]} for e, n, x in _rows(
         con, """SELECT coalesce(event, '(' || type || ')'), count(*), list(message_id) FROM outputs
                 WHERE status = 200 AND replay GROUP BY 1 ORDER BY 2 DESC, 1""")]
+    late = ("epoch(try_cast(received_at AS TIMESTAMPTZ)) - epoch(try_cast(timestamp AS TIMESTAMPTZ))")
+    report["backfilled"] = [
+        {"event": e, "count": n, "oldest_days": d, "examples": x[:EXAMPLES]} for e, n, d, x in _rows(
+            con, f"""SELECT coalesce(event, '(' || type || ')'), count(*), round(max({late}) / 86400, 1),
+                            list(message_id)
+                     FROM outputs WHERE status = 200 AND NOT replay AND {late} > 86400
+                     GROUP BY 1 ORDER BY 2 DESC, 1""")]
     report["identity"] = {
         "without_ids": _one(con, """SELECT count(*) FROM outputs WHERE status = 200 AND user_id IS NULL
                                    AND anonymous_id IS NULL AND email IS NULL"""),
@@ -237,6 +244,10 @@ def markdown(report: dict[str, Any]) -> str:
              for d in report["duplicates"]], "None.")
     section("Replays and backfills (flagged)", ["event", "count", "examples"],
             [[r["event"], r["count"], ", ".join(map(str, r["examples"]))] for r in report["replayed"]], "None.")
+    section("Delivered more than a day after they happened, not flagged (stale or backfilled)",
+            ["event", "count", "oldest (days)", "examples"],
+            [[b["event"], b["count"], b["oldest_days"], ", ".join(map(str, b["examples"]))]
+             for b in report["backfilled"]], "None.")
     ident = report["identity"]
     lines += ["## Identity", "",
               f"- delivered without userId, anonymousId or email: {ident['without_ids']:,}",

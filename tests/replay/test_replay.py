@@ -42,6 +42,7 @@ def corpus() -> list[dict[str, Any]]:
     events[1] = _order(1, "o-1")
     events[301] = _order(301, "o-1")  # a retry 300 events later: another request, delivered twice
     events[5] = {**events[5], "anonymousId": None, "messageId": "no-ids"}  # no one to file it under: dropped
+    events[9] = {**_order(9, "o-9"), "messageId": "old-order", "timestamp": "2026-11-19T09:00:01Z"}
     events[7] = {"type": "track", "event": "Added to Cart", "userId": "cus_2", "messageId": "stale",
                  "timestamp": "2026-11-20T09:00:00Z", "receivedAt": "2026-11-29T09:00:00Z",
                  "properties": {"cart_id": "c", "sku": "A", "price": 1, "quantity": 1, "cart_value": 1,
@@ -76,7 +77,7 @@ def test_the_report_counts_what_the_corpus_holds(tmp_path: Path, inputs: list[st
     assert summary["events_in"] == 450
     assert summary["filtered"] == 1 and summary["failed"] == 0 and summary["request_failures"] == 0
     assert summary["delivered"] == 449
-    assert summary["outputs"] == 449 + 2  # each order also sends its line item
+    assert summary["outputs"] == 449 + 3  # each order also sends its line item
     figures = json.loads((out / "report.json").read_text(encoding="utf-8"))
     # The order and its line item: each reaches Customer.io twice, from two requests.
     duplicates = {d["event"]: d for d in figures["duplicates"]}
@@ -84,13 +85,17 @@ def test_the_report_counts_what_the_corpus_holds(tmp_path: Path, inputs: list[st
     duplicate = duplicates["Order Completed"]
     assert duplicate["copies"] == 2 and duplicate["requests"] == 2 and duplicate["examples"] == ["o-1", "o-301"]
     assert figures["replayed"] == [{"event": "Added to Cart", "count": 1, "examples": ["stale"]}]
+    # The example does not guard Order Completed with a window: an old one is delivered, unflagged.
+    assert figures["backfilled"] == [
+        {"event": event, "count": 1, "oldest_days": 10.0, "examples": ["old-order"]}
+        for event in ("Order Completed", "Order Line Item")]
     assert figures["filtered"][0]["examples"] == ["no-ids"]
-    assert {"rule": "number", "count": 446} in figures["repairs"]  # "$12.00" → 12
+    assert {"rule": "number", "count": 445} in figures["repairs"]  # every "$12.00" → 12
     viewed = {c["property"]: c["share"] for c in figures["completeness"] if c["event"] == "Product Viewed"}
     assert viewed["sku"] == 1 and viewed["product_id"] == 0
     con = duckdb.connect(str(out / "replay.duckdb"), read_only=True)
-    assert con.execute("SELECT count(*) FROM outputs WHERE status = 200").fetchone() == (451,)
-    assert len((out / "transformed.ndjson").read_text(encoding="utf-8").splitlines()) == 451
+    assert con.execute("SELECT count(*) FROM outputs WHERE status = 200").fetchone() == (452,)
+    assert len((out / "transformed.ndjson").read_text(encoding="utf-8").splitlines()) == 452
     markdown = (out / "report.md").read_text(encoding="utf-8")
     assert "| Order Completed | 2 | 2 |" in markdown.replace(duplicate["dedupe_id"] + " | ", "")
     page = (out / "report.html").read_text(encoding="utf-8")
