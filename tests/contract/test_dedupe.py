@@ -6,9 +6,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+from generator.contract import compile_contract
 from generator.runtime import Transformation
 
-GENERATED = Path(__file__).resolve().parents[2] / "generated" / "transformation.js"
+# The example contract's frozen copy: editing the root contract.yaml never changes this test.
+EXAMPLE = Path(__file__).resolve().parent / "cases" / "example" / "contract.yaml"
+
+
+def _example_code() -> str:
+    return compile_contract(EXAMPLE.read_text(encoding="utf-8"), "contract.yaml").files["transformation.js"]
 
 
 def fnv1a64(text: str) -> str:
@@ -33,7 +39,7 @@ SAMPLES = [
 
 
 def test_javascript_and_python_dedupe_ids_agree() -> None:
-    code = GENERATED.read_text(encoding="utf-8").replace(
+    code = _example_code().replace(
         "export function transformEvent(event, metadata) {",
         "export function transformEvent(event, metadata) {\n"
         "  return { ids: event.samples.map(([name, values]) => dedupeId(name, values)) };\n",

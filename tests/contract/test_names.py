@@ -5,10 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from generator.contract import compile_contract
 from generator.contract.names import variant_key
 from generator.runtime import Transformation
 
-GENERATED = Path(__file__).resolve().parents[2] / "generated" / "transformation.js"
+# The example contract's frozen copy: editing the root contract.yaml never changes this test.
+EXAMPLE = Path(__file__).resolve().parent / "cases" / "example" / "contract.yaml"
+
+
+def _example_code() -> str:
+    return compile_contract(EXAMPLE.read_text(encoding="utf-8"), "contract.yaml").files["transformation.js"]
 
 SAMPLES = [
     "Order Completed", "order_completed", "order-completed", "orderCompleted", "OrderCompleted", "ORDER_COMPLETED",
@@ -18,7 +24,7 @@ SAMPLES = [
 
 
 def test_javascript_and_python_variant_keys_agree() -> None:
-    code = GENERATED.read_text(encoding="utf-8").replace(
+    code = _example_code().replace(
         "export function transformEvent(event, metadata) {",
         "export function transformEvent(event, metadata) {\n  return { keys: event.names.map(variantKey) };\n",
     )
