@@ -11,7 +11,9 @@ import jinja2
 from .escape import comment_text, js_literal
 from .model import Contract
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+# templates/ at the top of the checkout; generator/templates links to it, and an installed
+# package carries a copy there.
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 OUTPUT = "transformation.js"
 
 

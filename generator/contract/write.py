@@ -17,6 +17,8 @@ def write(files: dict[str, str], out_dir: Path) -> list[Path]:
             continue
         fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
         try:
+            # mkstemp makes the file private (0600); a generated file gets what any new file gets.
+            os.fchmod(fd, 0o666 & ~_umask())
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(text)
             os.replace(temporary, target)
@@ -25,6 +27,12 @@ def write(files: dict[str, str], out_dir: Path) -> list[Path]:
             raise
         written.append(target)
     return written
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def drift(files: dict[str, str], out_dir: Path) -> list[Path]:

@@ -53,3 +53,17 @@ def test_a_new_event_is_enforced_after_gen_build(tmp_path: Path, monkeypatch: ob
     drift = runner.invoke(main, ["build", str(contract), "--out", str(tmp_path / "generated"), "--check"])
     assert drift.exit_code == 1
     assert "out of date" in drift.output
+
+
+def test_generated_files_get_the_permissions_new_files_get(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from generator.contract import write
+
+    old = os.umask(0o022)
+    try:
+        (path,) = write({"transformation.js": "// x\n"}, tmp_path)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
