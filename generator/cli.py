@@ -360,6 +360,33 @@ def replay_command(transformation: str, inputs: tuple[str, ...], out_dir: Path, 
     sys.exit(1 if reasons else 0)
 
 
+@main.command("check")
+@click.argument("contract_file", metavar="[CONTRACT]", default="contract.yaml", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", default="generated", show_default=True, type=click.Path(path_type=Path),
+              help="Where the generated files are.")
+@click.option("--fixtures", "fixture_paths", multiple=True, type=click.Path(path_type=Path),
+              help="Fixture files or directories (default: tests/fixtures, else the current directory).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "junit", "github"]),
+              default="text", show_default=True)
+def check(contract_file: Path, out_dir: Path, fixture_paths: tuple[Path, ...], output_format: str) -> None:
+    """The one CI command: CONTRACT is valid, OUT is what it renders, and every fixture case passes.
+
+    Exit codes: 0 all passed; 1 a generated file is stale, a case failed, or no case was
+    found; 2 the contract has errors. --format github prints workflow annotations at
+    file:line:col and appends a summary to $GITHUB_STEP_SUMMARY.
+    """
+    from . import check as checking
+
+    targets = list(fixture_paths) or [Path("tests/fixtures") if Path("tests/fixtures").is_dir() else Path(".")]
+    report = checking.run(contract_file, out_dir, targets)
+    writer = {"text": checking.text, "json": checking.as_json, "junit": checking.junit,
+              "github": checking.github}[output_format]
+    click.echo(writer(report), nl=False)
+    if output_format == "github":
+        checking.write_step_summary(report)
+    sys.exit(report.exit_code)
+
+
 @main.command("test")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--update", is_flag=True, help="Write golden files (and rudder-cli output files) from this run.")
@@ -389,6 +416,9 @@ def test_command(paths: tuple[Path, ...], update: bool) -> None:
             click.echo(f"FAIL {case.id}\n{outcome.report}\n")
     if updated:
         click.echo(f"updated {updated} expected-output file(s)")
+    if not passed and not failed:
+        click.echo(f"no fixture cases found in {', '.join(map(str, targets))}: nothing was tested")
+        sys.exit(1)
     click.echo(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 

@@ -1,0 +1,77 @@
+"""gen check: one command, every problem, the right exit code, in the formats CI reads."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+
+CASES = Path(__file__).resolve().parent / "contract" / "cases"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project with the frozen example contract, its generated file and the journey fixtures."""
+    shutil.copy(CASES / "example" / "contract.yaml", tmp_path / "contract.yaml")
+    fixtures = tmp_path / "tests" / "fixtures"
+    fixtures.mkdir(parents=True)
+    text = (CASES / "journey" / "real_traffic.fixture.yaml").read_text(encoding="utf-8")
+    (fixtures / "traffic.fixture.yaml").write_text(text.replace("../example/contract.yaml", "../../contract.yaml"),
+                                                  encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(main, ["build"]).exit_code == 0
+    return tmp_path
+
+
+def test_all_green_is_exit_0(project: Path) -> None:
+    result = CliRunner().invoke(main, ["check"])
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith("11 passed, 0 failed\n")
+
+
+def test_stale_generated_files_and_failing_cases_are_exit_1(project: Path) -> None:
+    path = project / "contract.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("version: 1", "version: 2", 1), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check"])
+    assert result.exit_code == 1
+    assert "generated/transformation.js is out of date with contract.yaml; run `gen build`" in result.output
+
+
+def test_an_invalid_contract_is_exit_2_with_annotations(project: Path, tmp_path: Path) -> None:
+    (project / "contract.yaml").write_text("contract: {name: x, version: 1}\nevents:\n  A: {propertes: {}}\n",
+                                           encoding="utf-8")
+    summary = tmp_path / "summary.md"
+    result = CliRunner().invoke(main, ["check", "--format", "github"], env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert result.exit_code == 2
+    assert ("::error file=contract.yaml,line=3,col=7::unknown key 'propertes' in event 'A'; "
+            "did you mean 'properties'?") in result.output.splitlines()
+    assert summary.read_text(encoding="utf-8").startswith("### gen check:")
+
+
+def test_finding_no_case_is_a_failure(project: Path) -> None:
+    shutil.rmtree(project / "tests")
+    (project / "empty").mkdir()
+    result = CliRunner().invoke(main, ["check", "--fixtures", "empty"])
+    assert result.exit_code == 1 and "no fixture cases found in empty" in result.output
+    assert CliRunner().invoke(main, ["test", "empty"]).exit_code == 1
+
+
+def test_junit_and_json(project: Path) -> None:
+    (project / "tests" / "fixtures" / "bad.fixture.yaml").write_text(
+        "contract: ../../contract.yaml\ncases:\n  - name: wrong\n    event: {type: track, event: X, userId: u}\n"
+        "    expect: {dropped: true}\n", encoding="utf-8")
+    junit = CliRunner().invoke(main, ["check", "--format", "junit"])
+    assert junit.exit_code == 1
+    suites = {s.get("name"): s for s in ET.fromstring(junit.output)}
+    assert suites["gen fixture"].get("tests") == "10" and suites["gen fixture"].get("failures") == "1"
+    assert suites["gen generated"].get("failures") == "0"
+    data = json.loads(CliRunner().invoke(main, ["check", "--format", "json"]).output)
+    assert data["ok"] is False and data["exit_code"] == 1 and data["failed"] == 1
+    assert [i["name"] for i in data["items"] if not i["passed"]] == [
+        str(Path("tests/fixtures/bad.fixture.yaml")) + "::wrong"]
