@@ -360,6 +360,28 @@ def replay_command(transformation: str, inputs: tuple[str, ...], out_dir: Path, 
     sys.exit(1 if reasons else 0)
 
 
+@main.command("init")
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--minimal", is_flag=True, help="Start from a one-event contract instead of the retail example.")
+@click.option("--contract", "source", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Start from this contract instead.")
+def init(directory: Path, minimal: bool, source: Path | None) -> None:
+    """Set up a gen project in DIRECTORY: contract, generated code, sample events, fixtures, CI and pre-commit.
+
+    Nothing is overwritten: if any of the files exists, nothing is written (exit 2).
+    """
+    from . import scaffold
+
+    try:
+        files = scaffold.plan(directory, minimal=minimal, source=source)
+        written = scaffold.write(files)
+    except scaffold.ScaffoldError as exc:
+        _fail(str(exc))
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo(f"next: cd {directory} && gen check")
+
+
 @main.command("check")
 @click.argument("contract_file", metavar="[CONTRACT]", default="contract.yaml", type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", default="generated", show_default=True, type=click.Path(path_type=Path),
