@@ -94,6 +94,24 @@ def run(contract_path: Path, out_dir: Path, fixture_paths: list[Path]) -> Report
     return report
 
 
+def against(ref: str, contract_path: Path) -> Item:
+    """The breaking changes since REF, and whether the version was bumped for them."""
+    from . import diff
+
+    try:
+        before = diff.load(ref if ":" in ref else f"{ref}:{contract_path.as_posix()}")
+        after = diff.load(str(contract_path))
+    except diff.DiffError as exc:
+        return Item("diff", f"against {ref}", False, str(exc), str(contract_path))
+    found = diff.changes(before, after)
+    needed, made = diff.bump(before, after, found)
+    detail = "\n".join(str(c) for c in found)
+    if not made:
+        detail += (f"\nthese changes call for a {needed} version bump; contract.version is still "
+                   f"{after.version} (was {before.version})")
+    return Item("diff", f"against {ref}", made, detail.strip(), str(contract_path))
+
+
 # -- formats ----------------------------------------------------------------------------------
 
 def text(report: Report) -> str:
@@ -120,7 +138,7 @@ def as_json(report: Report) -> str:
 def junit(report: Report) -> str:
     """JUnit XML, one testsuite per kind of check, for CI test-report views."""
     parts = ['<?xml version="1.0" encoding="UTF-8"?>', "<testsuites>"]
-    for kind in ("contract", "generated", "fixture"):
+    for kind in ("contract", "generated", "fixture", "diff"):
         items = [i for i in report.items if i.kind == kind]
         failures = sum(not i.passed for i in items)
         parts.append(f'  <testsuite name="gen {kind}" tests="{len(items)}" failures="{failures}">')

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import math
 import sys
 from collections.abc import Iterator
@@ -360,6 +361,40 @@ def replay_command(transformation: str, inputs: tuple[str, ...], out_dir: Path, 
     sys.exit(1 if reasons else 0)
 
 
+@main.command("diff")
+@click.argument("old")
+@click.argument("new", default="contract.yaml")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def diff_command(old: str, new: str, output_format: str) -> None:
+    """What changed from OLD to NEW (contract files, or git refs such as main or v1:contract.yaml).
+
+    Each change is breaking or compatible; a breaking one calls for a new major version.
+    Exit codes: 0 NEW's version makes the bump its changes call for (or nothing changed);
+    1 it does not; 2 a side cannot be read or has errors.
+    """
+    from . import diff
+
+    try:
+        before = diff.load(old)
+        after = diff.load(new)
+    except diff.DiffError as exc:
+        _fail(str(exc))
+    found = diff.changes(before, after)
+    needed, made = diff.bump(before, after, found)
+    if output_format == "json":
+        click.echo(json.dumps({"changes": [{"breaking": c.breaking, "where": c.where, "what": c.what} for c in found],
+                               "bump": needed, "version": {"old": before.version, "new": after.version},
+                               "bump_made": made}, indent=2, ensure_ascii=False))
+    else:
+        for change in found:
+            click.echo(str(change))
+        verdict = "no change" if needed == "none" else (
+            f"calls for a {needed} version bump ({before.version} → {after.version}: "
+            f"{'made' if made else 'not made'})")
+        click.echo(verdict)
+    sys.exit(0 if made else 1)
+
+
 @main.command("init")
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--minimal", is_flag=True, help="Start from a one-event contract instead of the retail example.")
@@ -390,7 +425,10 @@ def init(directory: Path, minimal: bool, source: Path | None) -> None:
               help="Fixture files or directories (default: tests/fixtures, else the current directory).")
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "junit", "github"]),
               default="text", show_default=True)
-def check(contract_file: Path, out_dir: Path, fixture_paths: tuple[Path, ...], output_format: str) -> None:
+@click.option("--against", "against", metavar="GIT_REF",
+              help="Also fail on a breaking change since GIT_REF without a new major version (see gen diff).")
+def check(contract_file: Path, out_dir: Path, fixture_paths: tuple[Path, ...], output_format: str,
+          against: str | None) -> None:
     """The one CI command: CONTRACT is valid, OUT is what it renders, and every fixture case passes.
 
     Exit codes: 0 all passed; 1 a generated file is stale, a case failed, or no case was
@@ -401,6 +439,8 @@ def check(contract_file: Path, out_dir: Path, fixture_paths: tuple[Path, ...], o
 
     targets = list(fixture_paths) or [Path("tests/fixtures") if Path("tests/fixtures").is_dir() else Path(".")]
     report = checking.run(contract_file, out_dir, targets)
+    if against:
+        report.items.append(checking.against(against, contract_file))
     writer = {"text": checking.text, "json": checking.as_json, "junit": checking.junit,
               "github": checking.github}[output_format]
     click.echo(writer(report), nl=False)
