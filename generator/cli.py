@@ -395,6 +395,33 @@ def diff_command(old: str, new: str, output_format: str) -> None:
     sys.exit(0 if made else 1)
 
 
+@main.command("docs")
+@click.argument("contract_file", metavar="[CONTRACT]", default="contract.yaml", type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["md", "html"]), default="md", show_default=True)
+@click.option("--out", "out_file", metavar="FILE", help="Write here instead of stdout.")
+def docs(contract_file: Path, output_format: str, out_file: str | None) -> None:
+    """The plan for the people who build Customer.io segments and flows: events, properties, attributes, QA segments."""
+    from . import catalogue
+
+    try:
+        text = read_text(contract_file, "contract")
+    except OSError as exc:
+        _fail(f"cannot read {contract_file}: {exc.strerror}")
+    result = contract.compile_contract(text, str(contract_file))
+    if not result.ok or result.contract is None:
+        for diagnostic in result.diagnostics:
+            click.echo(str(diagnostic), err=True)
+        sys.exit(USAGE_ERROR)
+    page = catalogue.markdown(result.contract) if output_format == "md" else catalogue.page(result.contract)
+    if out_file:
+        try:
+            Path(out_file).write_text(page if page.endswith("\n") else page + "\n", encoding="utf-8")
+        except OSError as exc:
+            _fail(f"cannot write {out_file}: {exc.strerror}")
+    else:
+        click.echo(page)
+
+
 @main.command("init")
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--minimal", is_flag=True, help="Start from a one-event contract instead of the retail example.")
