@@ -131,6 +131,7 @@ def load(path: Path) -> list[Case]:
             raise FixtureError(f"{path}:{exc.line}:{exc.column}: invalid JSON: {exc.msg}") from exc
         documents = [data]
     else:
+        _check_positions(path, text)
         try:
             documents = safeyaml.load_all(text)
         except safeyaml.YAMLLimitError as exc:
@@ -145,6 +146,82 @@ def load(path: Path) -> list[Case]:
     if len(documents) != 1 or not isinstance(documents[0], Mapping):
         raise FixtureError(f"{path}: a fixture file holds one mapping with `cases`")
     return _gen_cases(path, documents[0])
+
+
+def _check_positions(path: Path, text: str) -> None:
+    """Every structural mistake of a gen fixture file at once, at its line and column, with did-you-mean."""
+    from .contract.load import load as load_positions
+
+    if re.search(r"^---", text, re.MULTILINE) or re.search(r"^kind:\s*transformation", text, re.MULTILINE):
+        return  # a rudder-cli spec, or several documents: read as before
+    loaded = load_positions(text, str(path))
+    if any(d.severity == "error" for d in loaded.diagnostics):
+        raise FixtureError("\n".join(str(d) for d in loaded.diagnostics))
+    data, source = loaded.data, loaded.source
+    if not isinstance(data, Mapping) or "cases" not in data:
+        return
+    problems: list[str] = []
+
+    def report(where: tuple[Any, ...], message: str, *, key: bool = False) -> None:
+        position = source.at(where, key=key)
+        problems.append(f"{path}:{position.line}:{position.column}: error: {message}")
+
+    def unknown(where: tuple[Any, ...], mapping: Mapping[str, Any], allowed: set[str], what: str) -> None:
+        for name in mapping:
+            if name not in allowed:
+                close = difflib.get_close_matches(str(name), sorted(allowed), n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else f" (expected one of: {', '.join(sorted(allowed))})"
+                report((*where, name), f"unknown key '{name}' in {what}{hint}", key=True)
+
+    unknown((), data, _FILE_KEYS, "the fixture file")
+    cases = data.get("cases")
+    if not isinstance(cases, list) or not cases:
+        report(("cases",), "`cases` must be a non-empty list")
+        cases = []
+    names: dict[str, int] = {}
+    for index, case in enumerate(cases):
+        where = ("cases", index)
+        if not isinstance(case, Mapping):
+            report(where, "a case is a mapping")
+            continue
+        label = f"case '{case.get('name')}'" if case.get("name") is not None else f"case {index + 1}"
+        unknown(where, case, _CASE_KEYS, label)
+        name = str(case.get("name") or f"case {index + 1}")
+        if name in names:
+            report((*where, "name"), f"two cases are named '{name}' (the other at line {names[name]})")
+        names.setdefault(name, source.at((*where, "name")).line)
+        if ("event" in case) == ("events" in case):
+            report(where, f"{label}: give exactly one of `event` or `events`")
+            continue
+        events = [case["event"]] if "event" in case else case["events"]
+        if not isinstance(events, list) or not events or not all(isinstance(e, Mapping) for e in events):
+            report((*where, "events" if "events" in case else "event"),
+                   f"{label}: `events` must be a non-empty list of objects")
+            continue
+        expect = case.get("expect")
+        if isinstance(expect, Mapping) and expect and set(expect) <= _CUSTOMERIO_KEYS:
+            continue
+        if expect is None:
+            if "golden" not in case and not set(case) & _CUSTOMERIO_KEYS:
+                report(where, f"{label}: give `expect`, `golden`, or `customerio`/`people` expectations")
+            continue
+        if "golden" in case:
+            report((*where, "golden"), f"{label}: give exactly one of `expect` or `golden`", key=True)
+        items = expect if isinstance(expect, list) else [expect]
+        if len(items) != len(events):
+            report((*where, "expect"), f"{label}: {len(events)} event(s) but {len(items)} expectation(s)", key=True)
+        for position, item in enumerate(items):
+            at = (*where, "expect", position) if isinstance(expect, list) else (*where, "expect")
+            if not isinstance(item, Mapping) or len(item) != 1:
+                report(at, f"{label}: an expectation is one of {', '.join(sorted(_EXPECT_KEYS))}")
+                continue
+            kind = next(iter(item))
+            if kind not in _EXPECT_KEYS:
+                close = difflib.get_close_matches(str(kind), sorted(_EXPECT_KEYS), n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                report((*at, kind), f"{label}: unknown expectation '{kind}'{hint}", key=True)
+    if problems:
+        raise FixtureError("\n".join(problems))
 
 
 def _read(path: Path) -> str:

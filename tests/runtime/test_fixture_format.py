@@ -31,7 +31,8 @@ def load_error(directory: Path, body: str) -> str:
 
 def test_load_rejects_an_unknown_file_key(tmp_path):
     message = load_error(tmp_path, "cases: [{event: {messageId: m-1}, expect: {dropped: true}}]\nevnts: []\n")
-    assert message.startswith(f"{tmp_path / 'case.fixture.yaml'}: unknown key(s) evnts; expected ")
+    assert message.startswith(f"{tmp_path / 'case.fixture.yaml'}:3:1: error: unknown key 'evnts' in the fixture file "
+                              "(expected one of: cases, contract, ")
 
 
 def test_load_rejects_an_unknown_case_key(tmp_path):
@@ -44,7 +45,12 @@ def test_load_rejects_an_unknown_case_key(tmp_path):
             expct: {dropped: true}
         """,
     )
-    assert message.startswith(f"{tmp_path / 'case.fixture.yaml'}: case 1: unknown key(s) expct; expected ")
+    # Every mistake at once, each at its line and column.
+    assert message.splitlines() == [
+        f"{tmp_path / 'case.fixture.yaml'}:5:5: error: unknown key 'expct' in case 'typo'; did you mean 'expect'?",
+        f"{tmp_path / 'case.fixture.yaml'}:3:5: error: case 'typo': give `expect`, `golden`, or "
+        "`customerio`/`people` expectations",
+    ]
 
 
 def test_load_rejects_both_event_and_events(tmp_path):
@@ -58,7 +64,8 @@ def test_load_rejects_both_event_and_events(tmp_path):
             expect: {dropped: true}
         """,
     )
-    assert message == f"{tmp_path / 'case.fixture.yaml'}: case 'both': give exactly one of `event` or `events`"
+    where = tmp_path / "case.fixture.yaml"
+    assert message == f"{where}:3:5: error: case 'both': give exactly one of `event` or `events`"
 
 
 def test_load_rejects_an_expectation_count_mismatch(tmp_path):
@@ -71,7 +78,7 @@ def test_load_rejects_an_expectation_count_mismatch(tmp_path):
             expect: [{dropped: true}]
         """,
     )
-    assert message == f"{tmp_path / 'case.fixture.yaml'}: case 'counts': 2 event(s) but 1 expectation(s)"
+    assert message == f"{tmp_path / 'case.fixture.yaml'}:5:5: error: case 'counts': 2 event(s) but 1 expectation(s)"
 
 
 def test_load_rejects_duplicate_message_ids(tmp_path):
