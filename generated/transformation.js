@@ -781,7 +781,7 @@ const TIMEZONES = new Map(["Africa/Abidjan", "Africa/Accra", "Africa/Addis_Ababa
 // The contract
 // ---------------------------------------------------------------------------
 
-// contract.yaml:6: stamped on every event, so a delivered event can be traced to this plan.
+// contract.yaml:7: stamped on every event, so a delivered event can be traced to this plan.
 const CONTRACT = { "name": "retail-retention", "version": 1, "hash": "245247bb07e2" };
 
 // Where violations, repairs and the stamp are written on the event.
@@ -793,13 +793,13 @@ const UNPLANNED_EVENTS = "flag";
 // How booleans are spelled (lower case): the usual words, and the contract's true_values/false_values.
 const BOOLEAN_WORDS = { "0": false, "1": true, "f": false, "false": false, "n": false, "no": false, "not_subscribed": false, "off": false, "on": true, "subscribed": true, "t": true, "true": true, "unsubscribed": false, "y": true, "yes": true };
 
-// contract.yaml:11: what a rule does unless it says otherwise: keep or remove a value
+// contract.yaml:12: what a rule does unless it says otherwise: keep or remove a value
 // that cannot be repaired, normalize strings (nfc) or not, the region of national phone numbers.
 const RULE_DEFAULTS = { "onInvalid": "remove", "normalize": "nfc", "region": "US" };
 
 // Shapes shared by array properties.
 const SHAPES = new Map([
-  // product: contract.yaml:112 — One line of a cart or an order.
+  // product: contract.yaml:113 — One line of a cart or an order.
   ["product", { "type": "object", "properties": { "product_id": { "type": "string" }, "sku": { "type": "string" }, "name": { "type": "string" }, "category": { "type": "string" }, "brand": { "type": "string" }, "variant": { "type": "string" }, "price": { "type": "number", "required": true, "minimum": 0, "decimals": 2 }, "quantity": { "type": "integer", "required": true, "minimum": 1 }, "url": { "type": "string", "pattern": "^https?://" }, "image_url": { "type": "string", "pattern": "^https?://" } } }],
 ]);
 
@@ -807,154 +807,154 @@ function resolveShape(rule) {
   return rule.shape !== undefined ? SHAPES.get(rule.shape) : rule;
 }
 
-// Added to Cart: contract.yaml:143
+// Added to Cart: contract.yaml:144
 // A product went into a cart; starts cart recovery.
 function enforceAddedToCart(properties, report) {
   const path = ['properties'];
-  checkProperty(properties, "cart_id", { "type": "string", "required": true }, path, report); // contract.yaml:148
-  checkProperty(properties, "product_id", { "type": "string" }, path, report); // contract.yaml:149
-  checkProperty(properties, "sku", { "type": "string" }, path, report); // contract.yaml:150
-  checkProperty(properties, "name", { "type": "string" }, path, report); // contract.yaml:151
-  checkProperty(properties, "variant", { "type": "string" }, path, report); // contract.yaml:152
-  checkProperty(properties, "price", { "type": "number", "required": true, "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:153
-  checkProperty(properties, "quantity", { "type": "integer", "required": true, "minimum": 1 }, path, report); // contract.yaml:154
-  checkProperty(properties, "cart_value", { "type": "number", "required": true, "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:155
-  checkProperty(properties, "currency", { "type": "currency", "required": true }, path, report); // contract.yaml:156
-  checkProperty(properties, "url", { "type": "string", "pattern": "^https?://" }, path, report); // contract.yaml:157
-  checkProperty(properties, "image_url", { "type": "string", "pattern": "^https?://" }, path, report); // contract.yaml:158
-  requireAnyOf(properties, ["product_id", "sku"], path, report); // contract.yaml:159
+  checkProperty(properties, "cart_id", { "type": "string", "required": true }, path, report); // contract.yaml:149
+  checkProperty(properties, "product_id", { "type": "string" }, path, report); // contract.yaml:150
+  checkProperty(properties, "sku", { "type": "string" }, path, report); // contract.yaml:151
+  checkProperty(properties, "name", { "type": "string" }, path, report); // contract.yaml:152
+  checkProperty(properties, "variant", { "type": "string" }, path, report); // contract.yaml:153
+  checkProperty(properties, "price", { "type": "number", "required": true, "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:154
+  checkProperty(properties, "quantity", { "type": "integer", "required": true, "minimum": 1 }, path, report); // contract.yaml:155
+  checkProperty(properties, "cart_value", { "type": "number", "required": true, "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:156
+  checkProperty(properties, "currency", { "type": "currency", "required": true }, path, report); // contract.yaml:157
+  checkProperty(properties, "url", { "type": "string", "pattern": "^https?://" }, path, report); // contract.yaml:158
+  checkProperty(properties, "image_url", { "type": "string", "pattern": "^https?://" }, path, report); // contract.yaml:159
+  requireAnyOf(properties, ["product_id", "sku"], path, report); // contract.yaml:160
 }
 
-// Checkout Started: contract.yaml:161
+// Checkout Started: contract.yaml:162
 // The shopper began checkout; the abandonment flow waits for Order Completed.
 function enforceCheckoutStarted(properties, report) {
   const path = ['properties'];
-  checkProperty(properties, "cart_id", { "type": "string", "required": true }, path, report); // contract.yaml:166
-  checkProperty(properties, "checkout_id", { "type": "string" }, path, report); // contract.yaml:167
-  checkProperty(properties, "cart_value", { "type": "number", "required": true, "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:168
-  checkProperty(properties, "currency", { "type": "currency", "required": true }, path, report); // contract.yaml:169
-  checkProperty(properties, "coupon", { "type": "string" }, path, report); // contract.yaml:170
-  checkProperty(properties, "products", { "type": "array", "required": true, "items": { "shape": "product" } }, path, report); // contract.yaml:171
+  checkProperty(properties, "cart_id", { "type": "string", "required": true }, path, report); // contract.yaml:167
+  checkProperty(properties, "checkout_id", { "type": "string" }, path, report); // contract.yaml:168
+  checkProperty(properties, "cart_value", { "type": "number", "required": true, "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:169
+  checkProperty(properties, "currency", { "type": "currency", "required": true }, path, report); // contract.yaml:170
+  checkProperty(properties, "coupon", { "type": "string" }, path, report); // contract.yaml:171
+  checkProperty(properties, "products", { "type": "array", "required": true, "items": { "shape": "product" } }, path, report); // contract.yaml:172
 }
 
-// Order Completed: contract.yaml:173
+// Order Completed: contract.yaml:174
 // One event per order; triggers post-purchase and ends cart recovery.
 function enforceOrderCompleted(properties, report) {
   const path = ['properties'];
-  checkProperty(properties, "order_id", { "type": "string", "required": true }, path, report); // contract.yaml:184
-  checkProperty(properties, "checkout_id", { "type": "string" }, path, report); // contract.yaml:185
-  checkProperty(properties, "revenue", { "type": "number", "required": true, "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:186
-  checkProperty(properties, "subtotal", { "type": "number", "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:187
-  checkProperty(properties, "total", { "type": "number", "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:188
-  checkProperty(properties, "shipping", { "type": "number", "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:189
-  checkProperty(properties, "tax", { "type": "number", "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:190
-  checkProperty(properties, "discount", { "type": "number", "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:191
-  checkProperty(properties, "coupon", { "type": "string" }, path, report); // contract.yaml:192
-  checkProperty(properties, "currency", { "type": "currency", "required": true }, path, report); // contract.yaml:193
-  checkProperty(properties, "products", { "type": "array", "required": true, "items": { "shape": "product" } }, path, report); // contract.yaml:194
+  checkProperty(properties, "order_id", { "type": "string", "required": true }, path, report); // contract.yaml:185
+  checkProperty(properties, "checkout_id", { "type": "string" }, path, report); // contract.yaml:186
+  checkProperty(properties, "revenue", { "type": "number", "required": true, "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:187
+  checkProperty(properties, "subtotal", { "type": "number", "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:188
+  checkProperty(properties, "total", { "type": "number", "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:189
+  checkProperty(properties, "shipping", { "type": "number", "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:190
+  checkProperty(properties, "tax", { "type": "number", "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:191
+  checkProperty(properties, "discount", { "type": "number", "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:192
+  checkProperty(properties, "coupon", { "type": "string" }, path, report); // contract.yaml:193
+  checkProperty(properties, "currency", { "type": "currency", "required": true }, path, report); // contract.yaml:194
+  checkProperty(properties, "products", { "type": "array", "required": true, "items": { "shape": "product" } }, path, report); // contract.yaml:195
 }
 
-// Order Line Item: contract.yaml:196
+// Order Line Item: contract.yaml:197
 // One product of an order, derived from Order Completed; for item-level flows.
 function enforceOrderLineItem(properties, report) {
   const path = ['properties'];
-  checkProperty(properties, "order_id", { "type": "string", "required": true }, path, report); // contract.yaml:200
-  checkProperty(properties, "order_event_id", { "type": "string", "required": true }, path, report); // contract.yaml:201
-  checkProperty(properties, "line_index", { "type": "integer", "required": true, "minimum": 0 }, path, report); // contract.yaml:202
-  checkProperty(properties, "product_id", { "type": "string" }, path, report); // contract.yaml:203
-  checkProperty(properties, "sku", { "type": "string" }, path, report); // contract.yaml:204
-  checkProperty(properties, "name", { "type": "string" }, path, report); // contract.yaml:205
-  checkProperty(properties, "category", { "type": "string" }, path, report); // contract.yaml:206
-  checkProperty(properties, "brand", { "type": "string" }, path, report); // contract.yaml:207
-  checkProperty(properties, "variant", { "type": "string" }, path, report); // contract.yaml:208
-  checkProperty(properties, "price", { "type": "number", "required": true, "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:209
-  checkProperty(properties, "quantity", { "type": "integer", "required": true, "minimum": 1 }, path, report); // contract.yaml:210
-  checkProperty(properties, "currency", { "type": "currency" }, path, report); // contract.yaml:211
-  checkProperty(properties, "url", { "type": "string", "pattern": "^https?://" }, path, report); // contract.yaml:212
-  checkProperty(properties, "image_url", { "type": "string", "pattern": "^https?://" }, path, report); // contract.yaml:213
-  requireAnyOf(properties, ["product_id", "sku"], path, report); // contract.yaml:214
+  checkProperty(properties, "order_id", { "type": "string", "required": true }, path, report); // contract.yaml:201
+  checkProperty(properties, "order_event_id", { "type": "string", "required": true }, path, report); // contract.yaml:202
+  checkProperty(properties, "line_index", { "type": "integer", "required": true, "minimum": 0 }, path, report); // contract.yaml:203
+  checkProperty(properties, "product_id", { "type": "string" }, path, report); // contract.yaml:204
+  checkProperty(properties, "sku", { "type": "string" }, path, report); // contract.yaml:205
+  checkProperty(properties, "name", { "type": "string" }, path, report); // contract.yaml:206
+  checkProperty(properties, "category", { "type": "string" }, path, report); // contract.yaml:207
+  checkProperty(properties, "brand", { "type": "string" }, path, report); // contract.yaml:208
+  checkProperty(properties, "variant", { "type": "string" }, path, report); // contract.yaml:209
+  checkProperty(properties, "price", { "type": "number", "required": true, "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:210
+  checkProperty(properties, "quantity", { "type": "integer", "required": true, "minimum": 1 }, path, report); // contract.yaml:211
+  checkProperty(properties, "currency", { "type": "currency" }, path, report); // contract.yaml:212
+  checkProperty(properties, "url", { "type": "string", "pattern": "^https?://" }, path, report); // contract.yaml:213
+  checkProperty(properties, "image_url", { "type": "string", "pattern": "^https?://" }, path, report); // contract.yaml:214
+  requireAnyOf(properties, ["product_id", "sku"], path, report); // contract.yaml:215
 }
 
-// Order Refunded: contract.yaml:216
+// Order Refunded: contract.yaml:217
 // Money went back to the customer; suppresses winback and review asks.
 function enforceOrderRefunded(properties, report) {
   const path = ['properties'];
-  checkProperty(properties, "order_id", { "type": "string", "required": true }, path, report); // contract.yaml:221
-  checkProperty(properties, "total", { "type": "number", "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:222
-  checkProperty(properties, "revenue", { "type": "number", "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:223
-  checkProperty(properties, "currency", { "type": "currency" }, path, report); // contract.yaml:224
-  checkProperty(properties, "reason", { "type": "string" }, path, report); // contract.yaml:225
-  checkProperty(properties, "products", { "type": "array", "items": { "shape": "product" } }, path, report); // contract.yaml:226
+  checkProperty(properties, "order_id", { "type": "string", "required": true }, path, report); // contract.yaml:222
+  checkProperty(properties, "total", { "type": "number", "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:223
+  checkProperty(properties, "revenue", { "type": "number", "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:224
+  checkProperty(properties, "currency", { "type": "currency" }, path, report); // contract.yaml:225
+  checkProperty(properties, "reason", { "type": "string" }, path, report); // contract.yaml:226
+  checkProperty(properties, "products", { "type": "array", "items": { "shape": "product" } }, path, report); // contract.yaml:227
 }
 
-// Product Viewed: contract.yaml:127
+// Product Viewed: contract.yaml:128
 // A shopper looked at a product page; feeds browse abandonment.
 function enforceProductViewed(properties, report) {
   const path = ['properties'];
-  checkProperty(properties, "product_id", { "type": "string" }, path, report); // contract.yaml:131
-  checkProperty(properties, "sku", { "type": "string" }, path, report); // contract.yaml:132
-  checkProperty(properties, "name", { "type": "string" }, path, report); // contract.yaml:133
-  checkProperty(properties, "category", { "type": "string" }, path, report); // contract.yaml:134
-  checkProperty(properties, "brand", { "type": "string" }, path, report); // contract.yaml:135
-  checkProperty(properties, "variant", { "type": "string" }, path, report); // contract.yaml:136
-  checkProperty(properties, "price", { "type": "number", "required": true, "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:137
-  checkProperty(properties, "currency", { "type": "currency" }, path, report); // contract.yaml:138
-  checkProperty(properties, "url", { "type": "string", "required": true, "pattern": "^https?://" }, path, report); // contract.yaml:139
-  checkProperty(properties, "image_url", { "type": "string", "pattern": "^https?://" }, path, report); // contract.yaml:140
-  requireAnyOf(properties, ["product_id", "sku"], path, report); // contract.yaml:141
+  checkProperty(properties, "product_id", { "type": "string" }, path, report); // contract.yaml:132
+  checkProperty(properties, "sku", { "type": "string" }, path, report); // contract.yaml:133
+  checkProperty(properties, "name", { "type": "string" }, path, report); // contract.yaml:134
+  checkProperty(properties, "category", { "type": "string" }, path, report); // contract.yaml:135
+  checkProperty(properties, "brand", { "type": "string" }, path, report); // contract.yaml:136
+  checkProperty(properties, "variant", { "type": "string" }, path, report); // contract.yaml:137
+  checkProperty(properties, "price", { "type": "number", "required": true, "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:138
+  checkProperty(properties, "currency", { "type": "currency" }, path, report); // contract.yaml:139
+  checkProperty(properties, "url", { "type": "string", "required": true, "pattern": "^https?://" }, path, report); // contract.yaml:140
+  checkProperty(properties, "image_url", { "type": "string", "pattern": "^https?://" }, path, report); // contract.yaml:141
+  requireAnyOf(properties, ["product_id", "sku"], path, report); // contract.yaml:142
 }
 
-// Subscription Canceled: contract.yaml:252
+// Subscription Canceled: contract.yaml:253
 // The subscription ended; starts the subscription winback.
 function enforceSubscriptionCanceled(properties, report) {
   const path = ['properties'];
   renameAliases(properties, { "amount": "price", "cancel_reason": "reason", "cancellation_reason": "reason", "planName": "plan", "plan_name": "plan", "subscriptionId": "subscription_id" }, path, report, 'alias');
-  checkProperty(properties, "subscription_id", { "type": "string", "required": true }, path, report); // contract.yaml:256
-  checkProperty(properties, "plan", { "type": "string" }, path, report); // contract.yaml:257
-  checkProperty(properties, "status", { "type": "enum", "default": "canceled", "lookup": { "active": "active", "cancel": "canceled", "canceled": "canceled", "cancelled": "canceled", "inactive": "canceled", "live": "active", "on hold": "paused", "on_hold": "paused", "paused": "paused", "suspended": "paused", "trialing": "active" } }, path, report); // contract.yaml:258
-  checkProperty(properties, "reason", { "type": "string" }, path, report); // contract.yaml:259
-  checkProperty(properties, "price", { "type": "number", "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:260
-  checkProperty(properties, "currency", { "type": "currency" }, path, report); // contract.yaml:261
+  checkProperty(properties, "subscription_id", { "type": "string", "required": true }, path, report); // contract.yaml:257
+  checkProperty(properties, "plan", { "type": "string" }, path, report); // contract.yaml:258
+  checkProperty(properties, "status", { "type": "enum", "default": "canceled", "lookup": { "active": "active", "cancel": "canceled", "canceled": "canceled", "cancelled": "canceled", "inactive": "canceled", "live": "active", "on hold": "paused", "on_hold": "paused", "paused": "paused", "suspended": "paused", "trialing": "active" } }, path, report); // contract.yaml:259
+  checkProperty(properties, "reason", { "type": "string" }, path, report); // contract.yaml:260
+  checkProperty(properties, "price", { "type": "number", "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:261
+  checkProperty(properties, "currency", { "type": "currency" }, path, report); // contract.yaml:262
 }
 
-// Subscription Created: contract.yaml:230
+// Subscription Created: contract.yaml:231
 // A replenishment subscription started; stops winbacks to active subscribers.
 function enforceSubscriptionCreated(properties, report) {
   const path = ['properties'];
   renameAliases(properties, { "amount": "price", "planName": "plan", "plan_name": "plan", "subscriptionId": "subscription_id" }, path, report, 'alias');
-  checkProperty(properties, "subscription_id", { "type": "string", "required": true }, path, report); // contract.yaml:234
-  checkProperty(properties, "plan", { "type": "string" }, path, report); // contract.yaml:235
-  checkProperty(properties, "status", { "type": "enum", "default": "active", "lookup": { "active": "active", "cancel": "canceled", "canceled": "canceled", "cancelled": "canceled", "inactive": "canceled", "live": "active", "on hold": "paused", "on_hold": "paused", "paused": "paused", "suspended": "paused", "trialing": "active" } }, path, report); // contract.yaml:236
-  checkProperty(properties, "interval", { "type": "enum", "lookup": { "annual": "year", "month": "month", "monthly": "month", "week": "week", "weekly": "week", "year": "year", "yearly": "year" } }, path, report); // contract.yaml:237
-  checkProperty(properties, "price", { "type": "number", "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:238
-  checkProperty(properties, "currency", { "type": "currency" }, path, report); // contract.yaml:239
-  checkProperty(properties, "products", { "type": "array", "items": { "shape": "product" } }, path, report); // contract.yaml:240
+  checkProperty(properties, "subscription_id", { "type": "string", "required": true }, path, report); // contract.yaml:235
+  checkProperty(properties, "plan", { "type": "string" }, path, report); // contract.yaml:236
+  checkProperty(properties, "status", { "type": "enum", "default": "active", "lookup": { "active": "active", "cancel": "canceled", "canceled": "canceled", "cancelled": "canceled", "inactive": "canceled", "live": "active", "on hold": "paused", "on_hold": "paused", "paused": "paused", "suspended": "paused", "trialing": "active" } }, path, report); // contract.yaml:237
+  checkProperty(properties, "interval", { "type": "enum", "lookup": { "annual": "year", "month": "month", "monthly": "month", "week": "week", "weekly": "week", "year": "year", "yearly": "year" } }, path, report); // contract.yaml:238
+  checkProperty(properties, "price", { "type": "number", "minimum": 0, "decimals": 2 }, path, report); // contract.yaml:239
+  checkProperty(properties, "currency", { "type": "currency" }, path, report); // contract.yaml:240
+  checkProperty(properties, "products", { "type": "array", "items": { "shape": "product" } }, path, report); // contract.yaml:241
 }
 
-// Subscription Paused: contract.yaml:242
+// Subscription Paused: contract.yaml:243
 // Deliveries stopped for a while; no winback, no replenishment reminder.
 function enforceSubscriptionPaused(properties, report) {
   const path = ['properties'];
   renameAliases(properties, { "planName": "plan", "plan_name": "plan", "resumeDate": "resume_date", "resumes_at": "resume_date", "subscriptionId": "subscription_id" }, path, report, 'alias');
-  checkProperty(properties, "subscription_id", { "type": "string", "required": true }, path, report); // contract.yaml:246
-  checkProperty(properties, "plan", { "type": "string" }, path, report); // contract.yaml:247
-  checkProperty(properties, "status", { "type": "enum", "default": "paused", "lookup": { "active": "active", "cancel": "canceled", "canceled": "canceled", "cancelled": "canceled", "inactive": "canceled", "live": "active", "on hold": "paused", "on_hold": "paused", "paused": "paused", "suspended": "paused", "trialing": "active" } }, path, report); // contract.yaml:248
-  checkProperty(properties, "resume_date", { "type": "timestamp" }, path, report); // contract.yaml:249
-  checkProperty(properties, "reason", { "type": "string" }, path, report); // contract.yaml:250
+  checkProperty(properties, "subscription_id", { "type": "string", "required": true }, path, report); // contract.yaml:247
+  checkProperty(properties, "plan", { "type": "string" }, path, report); // contract.yaml:248
+  checkProperty(properties, "status", { "type": "enum", "default": "paused", "lookup": { "active": "active", "cancel": "canceled", "canceled": "canceled", "cancelled": "canceled", "inactive": "canceled", "live": "active", "on hold": "paused", "on_hold": "paused", "paused": "paused", "suspended": "paused", "trialing": "active" } }, path, report); // contract.yaml:249
+  checkProperty(properties, "resume_date", { "type": "timestamp" }, path, report); // contract.yaml:250
+  checkProperty(properties, "reason", { "type": "string" }, path, report); // contract.yaml:251
 }
 
 // Canonical events: the function enforcing each, and their options
 // (onViolation: flag or drop; dedupe, replay and lineItems where the contract sets them).
 const EVENTS = new Map([
-  ["Added to Cart", { enforce: enforceAddedToCart, onViolation: "flag", replay: { "window": 14400, "label": "4h", "policy": "flag" }, declared: { "cart_id": true, "cart_value": true, "currency": true, "image_url": true, "is_replay": true, "name": true, "price": true, "product_id": true, "quantity": true, "sku": true, "url": true, "variant": true } }], // contract.yaml:143
-  ["Checkout Started", { enforce: enforceCheckoutStarted, onViolation: "flag", replay: { "window": 14400, "label": "4h", "policy": "flag" }, declared: { "cart_id": true, "cart_value": true, "checkout_id": true, "coupon": true, "currency": true, "is_replay": true, "products": true } }], // contract.yaml:161
-  ["Order Completed", { enforce: enforceOrderCompleted, onViolation: "flag", dedupe: { "keys": ["order_id"], "into": "event_id" }, lineItems: { "from": "products", "event": "Order Line Item", "copy": ["order_id", "currency"], "parentId": "order_event_id", "index": "line_index" }, declared: { "checkout_id": true, "coupon": true, "currency": true, "discount": true, "event_id": true, "is_replay": true, "order_id": true, "products": true, "revenue": true, "shipping": true, "subtotal": true, "tax": true, "total": true } }], // contract.yaml:173
-  ["Order Line Item", { enforce: enforceOrderLineItem, onViolation: "flag", dedupe: { "keys": ["order_id", "line_index"], "into": "event_id" }, declared: { "brand": true, "category": true, "currency": true, "event_id": true, "image_url": true, "is_replay": true, "line_index": true, "name": true, "order_event_id": true, "order_id": true, "price": true, "product_id": true, "quantity": true, "sku": true, "url": true, "variant": true } }], // contract.yaml:196
-  ["Order Refunded", { enforce: enforceOrderRefunded, onViolation: "flag", dedupe: { "keys": ["order_id"], "into": "event_id" }, declared: { "currency": true, "event_id": true, "is_replay": true, "order_id": true, "products": true, "reason": true, "revenue": true, "total": true } }], // contract.yaml:216
-  ["Product Viewed", { enforce: enforceProductViewed, onViolation: "flag", declared: { "brand": true, "category": true, "currency": true, "image_url": true, "is_replay": true, "name": true, "price": true, "product_id": true, "sku": true, "url": true, "variant": true } }], // contract.yaml:127
-  ["Subscription Canceled", { enforce: enforceSubscriptionCanceled, onViolation: "flag", declared: { "currency": true, "is_replay": true, "plan": true, "price": true, "reason": true, "status": true, "subscription_id": true } }], // contract.yaml:252
-  ["Subscription Created", { enforce: enforceSubscriptionCreated, onViolation: "flag", declared: { "currency": true, "interval": true, "is_replay": true, "plan": true, "price": true, "products": true, "status": true, "subscription_id": true } }], // contract.yaml:230
-  ["Subscription Paused", { enforce: enforceSubscriptionPaused, onViolation: "flag", declared: { "is_replay": true, "plan": true, "reason": true, "resume_date": true, "status": true, "subscription_id": true } }], // contract.yaml:242
+  ["Added to Cart", { enforce: enforceAddedToCart, onViolation: "flag", replay: { "window": 14400, "label": "4h", "policy": "flag" }, declared: { "cart_id": true, "cart_value": true, "currency": true, "image_url": true, "is_replay": true, "name": true, "price": true, "product_id": true, "quantity": true, "sku": true, "url": true, "variant": true } }], // contract.yaml:144
+  ["Checkout Started", { enforce: enforceCheckoutStarted, onViolation: "flag", replay: { "window": 14400, "label": "4h", "policy": "flag" }, declared: { "cart_id": true, "cart_value": true, "checkout_id": true, "coupon": true, "currency": true, "is_replay": true, "products": true } }], // contract.yaml:162
+  ["Order Completed", { enforce: enforceOrderCompleted, onViolation: "flag", dedupe: { "keys": ["order_id"], "into": "event_id" }, lineItems: { "from": "products", "event": "Order Line Item", "copy": ["order_id", "currency"], "parentId": "order_event_id", "index": "line_index" }, declared: { "checkout_id": true, "coupon": true, "currency": true, "discount": true, "event_id": true, "is_replay": true, "order_id": true, "products": true, "revenue": true, "shipping": true, "subtotal": true, "tax": true, "total": true } }], // contract.yaml:174
+  ["Order Line Item", { enforce: enforceOrderLineItem, onViolation: "flag", dedupe: { "keys": ["order_id", "line_index"], "into": "event_id" }, declared: { "brand": true, "category": true, "currency": true, "event_id": true, "image_url": true, "is_replay": true, "line_index": true, "name": true, "order_event_id": true, "order_id": true, "price": true, "product_id": true, "quantity": true, "sku": true, "url": true, "variant": true } }], // contract.yaml:197
+  ["Order Refunded", { enforce: enforceOrderRefunded, onViolation: "flag", dedupe: { "keys": ["order_id"], "into": "event_id" }, declared: { "currency": true, "event_id": true, "is_replay": true, "order_id": true, "products": true, "reason": true, "revenue": true, "total": true } }], // contract.yaml:217
+  ["Product Viewed", { enforce: enforceProductViewed, onViolation: "flag", declared: { "brand": true, "category": true, "currency": true, "image_url": true, "is_replay": true, "name": true, "price": true, "product_id": true, "sku": true, "url": true, "variant": true } }], // contract.yaml:128
+  ["Subscription Canceled", { enforce: enforceSubscriptionCanceled, onViolation: "flag", declared: { "currency": true, "is_replay": true, "plan": true, "price": true, "reason": true, "status": true, "subscription_id": true } }], // contract.yaml:253
+  ["Subscription Created", { enforce: enforceSubscriptionCreated, onViolation: "flag", declared: { "currency": true, "interval": true, "is_replay": true, "plan": true, "price": true, "products": true, "status": true, "subscription_id": true } }], // contract.yaml:231
+  ["Subscription Paused", { enforce: enforceSubscriptionPaused, onViolation: "flag", declared: { "is_replay": true, "plan": true, "reason": true, "resume_date": true, "status": true, "subscription_id": true } }], // contract.yaml:243
 ]);
 
 // Exact spellings (canonical names and aliases) → canonical name.
@@ -963,37 +963,37 @@ const SPELLINGS = new Map([["Add to Cart", "Added to Cart"], ["Added to Cart", "
 // Spelling variants (see variantKey) → canonical name, for events that match them.
 const VARIANTS = new Map([["add to cart", "Added to Cart"], ["added to cart", "Added to Cart"], ["begin checkout", "Checkout Started"], ["checkout started", "Checkout Started"], ["completed order", "Order Completed"], ["order completed", "Order Completed"], ["order line item", "Order Line Item"], ["order placed", "Order Completed"], ["order refunded", "Order Refunded"], ["product added", "Added to Cart"], ["product viewed", "Product Viewed"], ["purchase", "Order Completed"], ["refund issued", "Order Refunded"], ["refunded", "Order Refunded"], ["started checkout", "Checkout Started"], ["subscription canceled", "Subscription Canceled"], ["subscription cancelled", "Subscription Canceled"], ["subscription created", "Subscription Created"], ["subscription ended", "Subscription Canceled"], ["subscription paused", "Subscription Paused"], ["subscription skipped", "Subscription Paused"], ["subscription started", "Subscription Created"], ["view item", "Product Viewed"], ["viewed product", "Product Viewed"]]);
 
-// contract.yaml:34: identity rules (requireIds, emailUserId: what to do, userIdPattern).
+// contract.yaml:35: identity rules (requireIds, emailUserId: what to do, userIdPattern).
 const IDENTITY = { "requireIds": "drop", "emailUserId": "move" };
 
-// contract.yaml:68: where replays are marked, which upstream markers count, how far ahead a timestamp may be (seconds).
+// contract.yaml:69: where replays are marked, which upstream markers count, how far ahead a timestamp may be (seconds).
 const REPLAY = { "flag": "is_replay", "context": "gen_replay", "markers": [["context", "replay"]], "futureTolerance": 600 };
 
-// Traits → Customer.io person attributes: contract.yaml:47
+// Traits → Customer.io person attributes: contract.yaml:48
 // `firstName` → `first_name`: the trait's name wins when both are sent.
 const TRAIT_ALIASES = { "accepts_marketing": "marketing_opt_in", "accepts_sms": "sms_opt_in", "firstName": "first_name", "firstname": "first_name", "fullName": "name", "full_name": "name", "lastName": "last_name", "lastOrderDate": "last_order_date", "lastname": "last_name", "lifetimeValue": "lifetime_value", "ltv": "lifetime_value", "marketingOptIn": "marketing_opt_in", "mobile": "phone", "ordersCount": "orders_count", "phoneNumber": "phone", "phone_number": "phone", "smsOptIn": "sms_opt_in", "subscriptionStatus": "subscription_status", "time_zone": "timezone", "tz": "timezone" };
 
 function enforceTraits(traits, path, report, optional) {
   renameAliases(traits, TRAIT_ALIASES, path, report, 'trait-alias');
   // A name that checking would take away is missing: the derived one takes its place now, not on a second run.
-  settleValue(traits, "first_name", { "type": "string" }, path, report); // contract.yaml:56
-  settleValue(traits, "last_name", { "type": "string" }, path, report); // contract.yaml:57
+  settleValue(traits, "first_name", { "type": "string" }, path, report); // contract.yaml:57
+  settleValue(traits, "last_name", { "type": "string" }, path, report); // contract.yaml:58
   deriveNames(traits, path, report);
-  checkProperty(traits, "email", { "type": "email" }, path, report, optional); // contract.yaml:52
-  checkProperty(traits, "phone", { "type": "phone" }, path, report, optional); // contract.yaml:53
-  checkProperty(traits, "name", { "type": "string" }, path, report, optional); // contract.yaml:55
-  checkProperty(traits, "first_name", { "type": "string" }, path, report, optional); // contract.yaml:56
-  checkProperty(traits, "last_name", { "type": "string" }, path, report, optional); // contract.yaml:57
-  checkProperty(traits, "last_order_date", { "type": "timestamp", "output": "unix_seconds" }, path, report, optional); // contract.yaml:58
-  checkProperty(traits, "orders_count", { "type": "integer", "minimum": 0 }, path, report, optional); // contract.yaml:60
-  checkProperty(traits, "lifetime_value", { "type": "number", "minimum": 0 }, path, report, optional); // contract.yaml:61
-  checkProperty(traits, "marketing_opt_in", { "type": "boolean" }, path, report, optional); // contract.yaml:62
-  checkProperty(traits, "sms_opt_in", { "type": "boolean" }, path, report, optional); // contract.yaml:63
-  checkProperty(traits, "timezone", { "type": "timezone" }, path, report, optional); // contract.yaml:64
-  checkProperty(traits, "subscription_status", { "type": "enum", "lookup": { "active": "active", "cancel": "canceled", "canceled": "canceled", "cancelled": "canceled", "inactive": "canceled", "live": "active", "on hold": "paused", "on_hold": "paused", "paused": "paused", "suspended": "paused", "trialing": "active" } }, path, report, optional); // contract.yaml:65
+  checkProperty(traits, "email", { "type": "email" }, path, report, optional); // contract.yaml:53
+  checkProperty(traits, "phone", { "type": "phone" }, path, report, optional); // contract.yaml:54
+  checkProperty(traits, "name", { "type": "string" }, path, report, optional); // contract.yaml:56
+  checkProperty(traits, "first_name", { "type": "string" }, path, report, optional); // contract.yaml:57
+  checkProperty(traits, "last_name", { "type": "string" }, path, report, optional); // contract.yaml:58
+  checkProperty(traits, "last_order_date", { "type": "timestamp", "output": "unix_seconds" }, path, report, optional); // contract.yaml:59
+  checkProperty(traits, "orders_count", { "type": "integer", "minimum": 0 }, path, report, optional); // contract.yaml:61
+  checkProperty(traits, "lifetime_value", { "type": "number", "minimum": 0 }, path, report, optional); // contract.yaml:62
+  checkProperty(traits, "marketing_opt_in", { "type": "boolean" }, path, report, optional); // contract.yaml:63
+  checkProperty(traits, "sms_opt_in", { "type": "boolean" }, path, report, optional); // contract.yaml:64
+  checkProperty(traits, "timezone", { "type": "timezone" }, path, report, optional); // contract.yaml:65
+  checkProperty(traits, "subscription_status", { "type": "enum", "lookup": { "active": "active", "cancel": "canceled", "canceled": "canceled", "cancelled": "canceled", "inactive": "canceled", "live": "active", "on hold": "paused", "on_hold": "paused", "paused": "paused", "suspended": "paused", "trialing": "active" } }, path, report, optional); // contract.yaml:66
 }
 
-// contract.yaml:47: first and last names from a full name, when the first is missing:
+// contract.yaml:48: first and last names from a full name, when the first is missing:
 // the first word is the first name, the rest the last name. Nothing is derived from a
 // name with a comma ("Rossi, Mateo"), an @ or a digit: their order or meaning is not certain.
 const DERIVE_NAMES = { "from": "name", "first": "first_name", "last": "last_name" };
@@ -1059,14 +1059,14 @@ function cleanIds(event, report) {
   }
 }
 
-// contract.yaml:104: rules for a property name on every track, page and screen
+// contract.yaml:105: rules for a property name on every track, page and screen
 // event, planned or not; an event's own declaration of the name wins.
 const COMMON_PROPERTIES = {
-  "rating": { "type": "integer", "minimum": 1, "maximum": 5 }, // contract.yaml:105
-  "in_stock": { "type": "boolean" }, // contract.yaml:106
-  "price": { "type": "number", "minimum": 0, "decimals": 2 }, // contract.yaml:107
-  "quantity": { "type": "integer", "minimum": 1 }, // contract.yaml:108
-  "currency": { "type": "currency" }, // contract.yaml:109
+  "rating": { "type": "integer", "minimum": 1, "maximum": 5 }, // contract.yaml:106
+  "in_stock": { "type": "boolean" }, // contract.yaml:107
+  "price": { "type": "number", "minimum": 0, "decimals": 2 }, // contract.yaml:108
+  "quantity": { "type": "integer", "minimum": 1 }, // contract.yaml:109
+  "currency": { "type": "currency" }, // contract.yaml:110
 };
 const COMMON_ALIASES = { "inStock": "in_stock" };
 
@@ -1362,11 +1362,11 @@ function applyContract(event, derived, inherited) {
   return outputs.length === 1 ? event : outputs;
 }
 
-// contract.yaml:68: an identify older than its window is a backfill: flagged, or dropped so
+// contract.yaml:69: an identify older than its window is a backfill: flagged, or dropped so
 // that it cannot overwrite attributes a newer identify set.
 const IDENTIFY_RULES = { replay: { "window": 604800, "label": "7d", "policy": "drop" } };
 
-// contract.yaml:34: identity stitching. An event with an anonymousId and an email but no
+// contract.yaml:35: identity stitching. An event with an anonymousId and an email but no
 // userId lands, at Customer.io, on the profile keyed by the email, while earlier anonymous
 // events stay on the anonymous one. An identify carrying both is what makes Customer.io
 // merge them, so one is sent before the event (one more Customer.io call per such event).

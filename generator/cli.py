@@ -422,6 +422,21 @@ def docs(contract_file: Path, output_format: str, out_file: str | None) -> None:
         click.echo(page)
 
 
+@main.command("schema")
+@click.option("--out", "out_file", metavar="FILE", help="Write here instead of stdout.")
+def schema_command(out_file: str | None) -> None:
+    """The JSON Schema (2020-12) of contract.yaml, for editors (yaml-language-server) and other tools."""
+    from .contract import schema
+
+    if out_file:
+        try:
+            Path(out_file).write_text(schema.text(), encoding="utf-8")
+        except OSError as exc:
+            _fail(f"cannot write {out_file}: {exc.strerror}")
+    else:
+        click.echo(schema.text(), nl=False)
+
+
 @main.command("init")
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--minimal", is_flag=True, help="Start from a one-event contract instead of the retail example.")

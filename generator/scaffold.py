@@ -197,8 +197,12 @@ def plan(directory: Path, *, minimal: bool = False, source: Path | None = None) 
         raise ScaffoldError("\n".join(map(str, result.diagnostics)))
     events = samples(result.contract)
     flag = result.contract.annotations["flag"]
+    from .contract import schema
+
+    modeline = "# yaml-language-server: $schema=contract.schema.json\n"
     files = {
-        directory / "contract.yaml": text,
+        directory / "contract.yaml": text if "yaml-language-server" in text else modeline + text,
+        directory / "contract.schema.json": schema.text(),
         directory / "events" / "samples.ndjson": "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in events),
         directory / "tests" / "fixtures" / "samples.fixture.yaml": _fixture(result.contract, events, flag),
         directory / ".github" / "workflows" / "gen.yml": WORKFLOW.format(requirement=_requirement()),
