@@ -190,18 +190,20 @@ def _fixture(model: Contract, events: list[dict[str, Any]], flag: str) -> str:
 
 def plan(directory: Path, *, minimal: bool = False, source: Path | None = None) -> dict[Path, str]:
     """The files `gen init` writes, as {path: text}; raises ScaffoldError when the contract is invalid."""
+    from .contract import schema
+
     text = source.read_text(encoding="utf-8") if source else MINIMAL if minimal else EXAMPLE.read_text(
         encoding="utf-8")
+    # Editors find the schema through this first line; the build sees the contract as written.
+    text = re.sub(r"^# yaml-language-server: \$schema=\S+\n", "", text)
+    text = "# yaml-language-server: $schema=contract.schema.json\n" + text
     result = contract.compile_contract(text, "contract.yaml")
     if not result.ok or result.contract is None:
         raise ScaffoldError("\n".join(map(str, result.diagnostics)))
     events = samples(result.contract)
     flag = result.contract.annotations["flag"]
-    from .contract import schema
-
-    modeline = "# yaml-language-server: $schema=contract.schema.json\n"
     files = {
-        directory / "contract.yaml": text if "yaml-language-server" in text else modeline + text,
+        directory / "contract.yaml": text,
         directory / "contract.schema.json": schema.text(),
         directory / "events" / "samples.ndjson": "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in events),
         directory / "tests" / "fixtures" / "samples.fixture.yaml": _fixture(result.contract, events, flag),
