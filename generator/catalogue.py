@@ -7,10 +7,9 @@ field gen writes. Generated from the contract's IR, so it cannot drift from what
 
 from __future__ import annotations
 
-import html
-import re
 from typing import Any
 
+from . import htmlpage
 from .contract.model import Contract, Property
 
 
@@ -119,42 +118,4 @@ def markdown(model: Contract) -> str:
 
 def page(model: Contract) -> str:
     """The same as one self-contained HTML page."""
-    body = []
-    for block in markdown(model).split("\n\n"):
-        rows = block.strip().splitlines()
-        if not rows:
-            continue
-        head = rows[0]
-        if head.startswith("### "):
-            body.append(f"<h3>{_inline(head[4:])}</h3>")
-            rows = rows[1:]
-        elif head.startswith("## "):
-            body.append(f"<h2>{_inline(head[3:])}</h2>")
-            rows = rows[1:]
-        elif head.startswith("# "):
-            body.append(f"<h1>{_inline(head[2:])}</h1>")
-            rows = rows[1:]
-        if not rows:
-            continue
-        if rows[0].startswith("|"):
-            cells = [[c.strip() for c in re.split(r"(?<!\\)\|", r.strip().strip("|"))] for r in rows
-                     if not re.match(r"^\|[-|]+\|$", r)]
-            body.append("<table>" + "".join(
-                "<tr>" + "".join(f"<{'th' if i == 0 else 'td'}>{_inline(c.replace(chr(92) + '|', '|'))}"
-                                 f"</{'th' if i == 0 else 'td'}>" for c in row) + "</tr>"
-                for i, row in enumerate(cells)) + "</table>")
-        elif rows[0].startswith("- "):
-            body.append("<ul>" + "".join(f"<li>{_inline(r[2:])}</li>" for r in rows) + "</ul>")
-        else:
-            body.append(f"<p>{_inline(' '.join(rows))}</p>")
-    style = ("body{font:14px/1.45 system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}"
-             "table{border-collapse:collapse;margin:.5em 0 1.2em}td,th{border-bottom:1px solid #ddd;padding:3px 8px;"
-             "text-align:left;vertical-align:top}th{background:#f3f3f3}code{font-size:12px}")
-    return ("<!DOCTYPE html><html lang=en><head><meta charset=utf-8>"
-            f"<title>{html.escape(model.name)}</title><style>{style}</style></head><body>"
-            + "\n".join(body) + "</body></html>\n")
-
-
-def _inline(text: str) -> str:
-    escaped = html.escape(text)
-    return re.sub(r"`([^`]*)`", r"<code>\1</code>", escaped)
+    return htmlpage.page(markdown(model), model.name)

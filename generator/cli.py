@@ -63,6 +63,14 @@ def read_events(source: str) -> list[Any]:
     return data if isinstance(data, list) else [data]
 
 
+def _object_file(path: str | None, what: str, wrong: str) -> dict[str, Any] | None:
+    """An option's JSON or YAML object, None when the option is not given; `wrong` says what it must hold."""
+    value = _read_mapping(path, what)
+    if value is not None and not isinstance(value, dict):
+        raise click.UsageError(wrong)
+    return value
+
+
 def _read_mapping(path: str | None, what: str) -> Any:
     if path is None:
         return None
@@ -178,9 +186,7 @@ def run(
     sends them: per destination and source, at most --batch-size per request; the answer
     is the requests' answers in turn.
     """
-    metadata = _read_mapping(metadata_file, "metadata")
-    if metadata is not None and not isinstance(metadata, dict):
-        raise click.UsageError("--metadata must hold a JSON object")
+    metadata = _object_file(metadata_file, "metadata", "--metadata must hold a JSON object")
     credentials = _read_mapping(credentials_file, "credentials")
     if credentials is not None and not isinstance(credentials, (dict, list)):
         raise click.UsageError("--credentials must hold a JSON object or a list of {key, value}")
@@ -234,12 +240,9 @@ def preview(transformation: str, events: str, metadata_file: str | None, config_
     from .customerio import preview as previewing
     from .customerio import render
 
-    metadata = _read_mapping(metadata_file, "metadata")
-    if metadata is not None and not isinstance(metadata, dict):
-        raise click.UsageError("--metadata must hold a JSON object")
-    settings = _read_mapping(config_file, "config")
-    if settings is not None and not isinstance(settings, dict):
-        raise click.UsageError("--config must hold an object with siteID, apiKey, datacenter, deviceTokenEventName")
+    metadata = _object_file(metadata_file, "metadata", "--metadata must hold a JSON object")
+    settings = _object_file(config_file, "config",
+                            "--config must hold an object with siteID, apiKey, datacenter, deviceTokenEventName")
     config = customerio.Config.from_settings({"siteID": "SITE_ID", "apiKey": "API_KEY", **(settings or {})})
     events_data = read_events(events)
     with _running(transformation):
@@ -308,12 +311,8 @@ def replay_command(transformation: str, inputs: tuple[str, ...], out_dir: Path, 
             reporting.parse_condition(condition)
         except ValueError as exc:
             raise click.UsageError(str(exc)) from exc
-    metadata = _read_mapping(metadata_file, "metadata")
-    if metadata is not None and not isinstance(metadata, dict):
-        raise click.UsageError("--metadata must hold a JSON object")
-    settings = _read_mapping(destination_file, "destination config")
-    if settings is not None and not isinstance(settings, dict):
-        raise click.UsageError("--destination-config must hold a JSON object")
+    metadata = _object_file(metadata_file, "metadata", "--metadata must hold a JSON object")
+    settings = _object_file(destination_file, "destination config", "--destination-config must hold a JSON object")
     names, dedupe, declared = dict(DEFAULT_NAMES), ("event_id",), None
     if contract_file:
         compiled = contract.compile_contract(read_text(Path(contract_file), "contract"), contract_file)

@@ -15,6 +15,8 @@ from typing import Any
 
 import duckdb
 
+from .. import htmlpage
+
 EVENT_COLUMNS = {
     "request": "INTEGER", "message_id": "VARCHAR", "source_id": "VARCHAR", "destination_id": "VARCHAR",
     "type": "VARCHAR", "event": "VARCHAR", "user_id": "VARCHAR", "anonymous_id": "VARCHAR",
@@ -279,39 +281,17 @@ def _bars(rows: list[tuple[str, float]], unit: str = "") -> str:
 
 
 def page(report: dict[str, Any]) -> str:
-    """report.html: the report's markdown as HTML tables, with charts for volume and completeness."""
-    body = []
-    for block in markdown(report).split("\n\n"):
-        rows = block.strip().splitlines()
-        if not rows:
-            continue
-        if rows[0].startswith("# "):
-            body.append(f"<h1>{html.escape(rows[0][2:])}</h1>")
-        elif rows[0].startswith("## "):
-            body.append(f"<h2>{html.escape(rows[0][3:])}</h2>")
-            title = rows[0][3:]
-            if title.startswith("Volume"):
-                body.append(_bars([(f"{v['event']} ({v['source']})", v["outputs"]) for v in report["volume"][:15]]))
-            if title.startswith("Property completeness"):
-                body.append(_bars([(f"{c['event']}.{c['property']}", c["share"] * 100)
-                                   for c in report["completeness"] if c["share"] < 1][:15], "%"))
-        elif rows[0].startswith("|"):
-            table = ["<table>"]
-            for index, row in enumerate(r for r in rows if not re.match(r"^\|[-:|]+\|$", r)):
-                cells = [c.strip() for c in row.strip("|").split(" | ")]
-                tag = "th" if index == 0 else "td"
-                table.append("<tr>" + "".join(f"<{tag}>{html.escape(c)}</{tag}>" for c in cells) + "</tr>")
-            table.append("</table>")
-            body.append("".join(table))
-        elif rows[0].startswith("- "):
-            body.append("<ul>" + "".join(f"<li>{html.escape(r[2:])}</li>" for r in rows) + "</ul>")
-        else:
-            body.append(f"<p>{html.escape(' '.join(rows))}</p>")
-    style = ("body{font:14px/1.45 system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}"
-             "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border-bottom:1px solid #ddd;"
-             "padding:3px 8px;text-align:left}th{background:#f3f3f3}h2{margin-top:1.6em}")
-    return ("<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>gen replay</title>"
-            f"<style>{style}</style></head><body>" + "\n".join(body) + "</body></html>\n")
+    """report.html: the report's Markdown as one page, with charts for volume and completeness."""
+
+    def chart(heading: str) -> str:
+        if heading.startswith("Volume"):
+            return _bars([(f"{v['event']} ({v['source']})", v["outputs"]) for v in report["volume"][:15]])
+        if heading.startswith("Property completeness"):
+            return _bars([(f"{c['event']}.{c['property']}", c["share"] * 100)
+                          for c in report["completeness"] if c["share"] < 1][:15], "%")
+        return ""
+
+    return htmlpage.page(markdown(report), "gen replay", chart)
 
 
 def write(out: Path, report: dict[str, Any]) -> None:
