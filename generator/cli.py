@@ -455,7 +455,7 @@ def init(directory: Path, minimal: bool, source: Path | None) -> None:
         _fail(str(exc))
     for path in written:
         click.echo(f"wrote {path}")
-    click.echo(f"next: cd {directory} && gen check")
+    click.echo("next: gen check" if directory == Path(".") else f"next: cd {directory} && gen check")
 
 
 @main.command("check")
