@@ -36,6 +36,7 @@ class Item:
 class Report:
     items: list[Item] = field(default_factory=list)
     diagnostics: list[contract.Diagnostic] = field(default_factory=list)
+    uncovered: list[str] = field(default_factory=list)  # rules no derived case exercises
 
     @property
     def exit_code(self) -> int:
@@ -65,7 +66,12 @@ def run(contract_path: Path, out_dir: Path, fixture_paths: list[Path]) -> Report
     errors = [d for d in result.diagnostics if d.severity == "error"]
     report.items.append(Item("contract", str(contract_path), not errors,
                              "\n".join(map(str, errors)), str(contract_path)))
-    if result.ok:
+    if result.ok and result.contract is not None:
+        from . import derive
+
+        for derived, problem in derive.run(result.contract, result.files["transformation.js"]):
+            report.items.append(Item("derived", derived.rule, not problem, problem, str(contract_path)))
+        report.uncovered = derive.uncovered(result.contract)
         stale = contract.drift(result.files, out_dir)
         report.items.append(Item(
             "generated", str(out_dir), not stale,
@@ -119,8 +125,10 @@ def text(report: Report) -> str:
     for item in report.items:
         if not item.passed:
             lines.append(f"FAIL {item.name}" + (f"\n{_indent(item.detail)}" if item.detail else ""))
+    lines += [f"not exercised by a derived case: {rule}" for rule in report.uncovered]
     counts = report.counts
-    lines.append(f"{counts['passed']} passed, {counts['failed']} failed")
+    derived = sum(1 for i in report.items if i.kind == "derived")
+    lines.append(f"{counts['passed']} passed, {counts['failed']} failed ({derived} derived from the contract)")
     return "\n".join(lines) + "\n"
 
 
@@ -132,13 +140,14 @@ def as_json(report: Report) -> str:
         "diagnostics": [{"file": d.file, "line": d.line, "column": d.column, "severity": d.severity,
                          "message": d.message} for d in report.diagnostics],
         "items": [{"kind": i.kind, "name": i.name, "passed": i.passed, "detail": i.detail} for i in report.items],
+        "uncovered": report.uncovered,
     }, indent=2, ensure_ascii=False) + "\n"
 
 
 def junit(report: Report) -> str:
     """JUnit XML, one testsuite per kind of check, for CI test-report views."""
     parts = ['<?xml version="1.0" encoding="UTF-8"?>', "<testsuites>"]
-    for kind in ("contract", "generated", "fixture", "diff"):
+    for kind in ("contract", "generated", "derived", "fixture", "diff"):
         items = [i for i in report.items if i.kind == kind]
         failures = sum(not i.passed for i in items)
         parts.append(f'  <testsuite name="gen {kind}" tests="{len(items)}" failures="{failures}">')
@@ -171,8 +180,8 @@ def github(report: Report) -> str:
     for item in report.items:
         if item.passed or (item.kind == "contract" and report.diagnostics):
             continue
-        title = {"generated": "generated files are stale", "fixture": f"fixture failed: {item.name}"}.get(
-            item.kind, item.name)
+        title = {"generated": "generated files are stale", "fixture": f"fixture failed: {item.name}",
+                 "derived": f"derived case failed: {item.name}"}.get(item.kind, item.name)
         params = ([f"file={item.file}"] if item.file else []) + [f"title={_property(title)}"]
         lines.append(f"::error {','.join(params)}::{_annotation_text(item.detail or title)}")
     counts = report.counts

@@ -1,0 +1,51 @@
+"""Derived cases: outcomes worked out from the contract, and a transformation missing any rule fails one."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from generator import derive
+from generator.contract import compile_contract
+
+CASES = Path(__file__).resolve().parents[1] / "contract" / "cases"
+CONTRACTS = sorted(CASES.glob("*/contract.yaml"))
+
+
+def _compiled(path: Path):  # type: ignore[no-untyped-def]
+    result = compile_contract(path.read_text(encoding="utf-8"), "contract.yaml")
+    assert result.ok and result.contract is not None
+    return result.contract, result.files["transformation.js"]
+
+
+@pytest.mark.parametrize("path", CONTRACTS, ids=[p.parent.name for p in CONTRACTS])
+def test_the_generated_code_meets_every_derived_case(path: Path) -> None:
+    model, code = _compiled(path)
+    failing = [(case.rule, problem) for case, problem in derive.run(model, code) if problem]
+    assert not failing, failing[:3]
+
+
+def test_the_example_yields_a_case_per_rule() -> None:
+    model, _ = _compiled(CASES / "example" / "contract.yaml")
+    rules = [case.rule for case in derive.cases(model)]
+    assert "Order Completed: alias 'purchase'" in rules
+    assert "Added to Cart: 'cart_value' is required" in rules
+    assert "Subscription Canceled: 'cancelled' means status 'canceled'" in rules
+    assert len(rules) == len(set(rules))
+
+
+def test_removing_any_enforced_rule_fails_a_derived_case() -> None:
+    """Each checkProperty line of a required or enum property is load-bearing: a mutant missing it fails a case."""
+    model, code = _compiled(CASES / "example" / "contract.yaml")
+    lines = code.splitlines()
+    targets = [i for i, line in enumerate(lines)
+               if re.match(r'\s*checkProperty\(properties, ".*", \{.*("required": true|"lookup")', line)]
+    assert len(targets) > 20
+    survivors = []
+    for index in targets:
+        mutant = "\n".join(lines[:index] + lines[index + 1:])
+        if not any(problem for _, problem in derive.run(model, mutant)):
+            survivors.append(lines[index].strip()[:100])
+    assert not survivors, survivors
