@@ -90,11 +90,12 @@ def _dask_answers(job: Job, requests: Iterable[list[dict[str, Any]]], workers: i
     else:
         client = distributed.Client(scheduler)
     try:
-        shared = client.scatter(job, broadcast=True)
+        # The job travels with each task (about the size of the transformation): scattered data
+        # lives only on workers, and a worker restarted by its nanny would take it along.
         in_flight = 2 * max(workers, len(client.scheduler_info().get("workers", {})) or 1)
         pending: deque[Any] = deque()
         for index, request in enumerate(requests):
-            pending.append(client.submit(run_request, shared, index, request, pure=False))
+            pending.append(client.submit(run_request, job, index, request, pure=False, retries=1))
             while len(pending) >= in_flight:
                 yield pending.popleft().result()
         while pending:
