@@ -3,7 +3,8 @@
 The expected outcome of each case comes from the contract's semantics (docs/contract.md),
 not from running the generated JavaScript, so a generated transformation that drops a rule
 fails a case. Covered so far: a valid baseline per event, each alias, spelling variants,
-each required property, each enum synonym and an enum value outside the list.
+each required property, the repair of misspelt numbers, integers, currencies, emails and
+booleans, each enum synonym and an enum value outside the list.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from .contract.model import Contract, Event
 from .contract.names import variant_key
-from .scaffold import samples
+from .scaffold import sample_value, samples
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,24 @@ def _outputs(model: Contract, event: Event, message: dict[str, Any], main: dict[
             item["properties"] = {model.annotations["flag"]: "<missing>"}
         return {"match": [main] + [item] * count}
     return {"match": main}
+
+
+def _coercion(spec: dict[str, Any], value: Any) -> tuple[Any, Any] | None:
+    """A value as sources misspell it, and what the contract repairs it to (docs/contract.md)."""
+    kind = spec["type"]
+    if value is None or "pattern" in spec:
+        return None
+    if kind == "number" and isinstance(value, (int, float)) and value >= 0:
+        return f"${value:,.2f}", value
+    if kind == "integer" and isinstance(value, int):
+        return f" {value} ", value
+    if kind == "currency":
+        return "usd", "USD"
+    if kind == "email":
+        return " Jane@Example.COM ", "jane@example.com"
+    if kind == "boolean":
+        return "yes", True
+    return None
 
 
 def _setting(model: Contract, spec: dict[str, Any], key: str) -> Any:
@@ -67,6 +86,15 @@ def cases(model: Contract) -> list[Derived]:
                 expect: dict[str, Any] = {"dropped": True} if event.on_violation == "drop" else _outputs(
                     model, event, message, main, clean_items=False)
                 found.append(Derived(f"{event.name}: '{prop.name}' is required", message, expect))
+            simple = spec["type"] in ("number", "integer", "currency", "email", "boolean")
+            coercion = _coercion(spec, sample_value(spec, {}, prop.name)) if simple else None
+            if coercion is not None:
+                sent, received = coercion
+                message = copy.deepcopy(base)
+                message["properties"][prop.name] = sent
+                main = {"event": event.name, "properties": {prop.name: received, flag: "<missing>"}}
+                found.append(Derived(f"{event.name}: {prop.name} {sent!r} is repaired to {received!r}", message,
+                                     _outputs(model, event, message, main)))
             if spec["type"] == "enum":
                 for spelling, canonical in sorted(spec["lookup"].items()):
                     if spelling == canonical.lower():

@@ -33,6 +33,8 @@ def test_the_example_yields_a_case_per_rule() -> None:
     assert "Order Completed: alias 'purchase'" in rules
     assert "Added to Cart: 'cart_value' is required" in rules
     assert "Subscription Canceled: 'cancelled' means status 'canceled'" in rules
+    assert "Added to Cart: cart_value '$10.00' is repaired to 10" in rules
+    assert "Added to Cart: currency 'usd' is repaired to 'USD'" in rules
     assert len(rules) == len(set(rules))
 
 
