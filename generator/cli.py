@@ -14,8 +14,8 @@ import click
 import yaml
 
 from . import contract, fixtures, replay, safeyaml
-from .replay.batching import DEFAULT_BATCH_SIZE
-from .runtime import CannedResponse, Limits, RequestFailed, Transformation, jsvalues
+from .runtime import CannedResponse, Limits, RequestFailed, Transformation, batching, jsvalues
+from .runtime.batching import DEFAULT_BATCH_SIZE
 from .runtime.engine import MAX_MEMORY_MB, MAX_SECONDS, NotUTF8, read_text
 
 USAGE_ERROR = 2
@@ -38,29 +38,6 @@ def _text(source: str, what: str) -> str:
         raise click.UsageError(f"stdin: the {what} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x})") from exc
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
-
-
-def read_events(source: str) -> list[Any]:
-    """Events from a JSON array, a single JSON object, or NDJSON; `-` reads stdin."""
-    text = _text(source, "events file")
-    name = "stdin" if source == "-" else source
-    stripped = text.strip()
-    if not stripped:
-        raise click.UsageError(f"{name}: no events")
-    try:
-        data = jsvalues.loads(stripped)
-    except jsvalues.JSONError as whole:
-        lines = [(number, line) for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
-        if len(lines) < 2:
-            raise click.UsageError(f"{name}:{whole.line}:{whole.column}: invalid JSON: {whole.msg}") from whole
-        events = []
-        for number, line in lines:
-            try:
-                events.append(jsvalues.loads(line))
-            except jsvalues.JSONError as exc:
-                raise click.UsageError(f"{name}:{number}:{exc.column}: invalid JSON: {exc.msg}") from exc
-        return events
-    return data if isinstance(data, list) else [data]
 
 
 def _object_file(path: str | None, what: str, wrong: str) -> dict[str, Any] | None:
@@ -137,6 +114,34 @@ def build(contract_file: Path, out_dir: Path, check: bool) -> None:
         click.echo(f"wrote {path}")
 
 
+def _compiled(path: Path) -> contract.Contract:
+    """The contract at PATH, or its diagnostics on stderr and exit 2."""
+    try:
+        text = read_text(path, "contract")
+    except OSError as exc:
+        _fail(f"cannot read {path}: {exc.strerror}")
+    except NotUTF8 as exc:
+        click.echo(str(contract.Diagnostic(str(path), exc.line, exc.column, "error", exc.detail)), err=True)
+        sys.exit(USAGE_ERROR)
+    result = contract.compile_contract(text, str(path))
+    if not result.ok or result.contract is None:
+        for diagnostic in result.diagnostics:
+            click.echo(str(diagnostic), err=True)
+        sys.exit(USAGE_ERROR)
+    return result.contract
+
+
+def _output(text: str, out_file: str | None) -> None:
+    """TEXT to OUT_FILE, or to stdout when none is given."""
+    if out_file is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(out_file).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot write {out_file}: {exc.strerror}")
+
+
 @contextlib.contextmanager
 def _running(transformation: str) -> Iterator[None]:
     """Loading or running a transformation: what goes wrong, as one line and gen's exit codes."""
@@ -204,7 +209,7 @@ def run(
             transformation, name, limits=Limits(execution_timeout=timeout, memory_mb=memory)
         )
         try:
-            for request in replay.requests(replay.batching.items(replay.read_events([events]), metadata), batch_size):
+            for request in batching.requests(batching.items(replay.read_events([events]), metadata), batch_size):
                 seen += len(request)
                 result = program.run(request, credentials=credentials, fetch=canned, test_mode=logs)
                 for warning in result.warnings:
@@ -244,7 +249,12 @@ def preview(transformation: str, events: str, metadata_file: str | None, config_
     settings = _object_file(config_file, "config",
                             "--config must hold an object with siteID, apiKey, datacenter, deviceTokenEventName")
     config = customerio.Config.from_settings({"siteID": "SITE_ID", "apiKey": "API_KEY", **(settings or {})})
-    events_data = read_events(events)
+    try:
+        events_data = list(replay.read_events([events]))
+    except replay.InputError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if not events_data:
+        raise click.UsageError(f"{'stdin' if events == '-' else events}: no events")
     with _running(transformation):
         result = previewing.run(Transformation.from_path(transformation), events_data, metadata=metadata,
                                 config=config)
@@ -254,13 +264,7 @@ def preview(transformation: str, events: str, metadata_file: str | None, config_
         text = render.table(result, people_view=people_view)
     else:
         text = render.page(result)
-    if out_file:
-        try:
-            Path(out_file).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            _fail(f"cannot write {out_file}: {exc.strerror}")
-    else:
-        click.echo(text, nl=False)
+    _output(text, out_file)
     for warning in result.people.warnings if output_format == "json" and not people_view else []:
         click.echo(f"gen: warning: {warning.kind}: {warning.message}", err=True)
     sys.exit(1 if result.people.warnings else 0)
@@ -315,12 +319,7 @@ def replay_command(transformation: str, inputs: tuple[str, ...], out_dir: Path, 
     settings = _object_file(destination_file, "destination config", "--destination-config must hold a JSON object")
     names, dedupe, declared = dict(DEFAULT_NAMES), ("event_id",), None
     if contract_file:
-        compiled = contract.compile_contract(read_text(Path(contract_file), "contract"), contract_file)
-        if not compiled.ok or compiled.contract is None:
-            for diagnostic in compiled.diagnostics:
-                click.echo(str(diagnostic), err=True)
-            sys.exit(USAGE_ERROR)
-        model = compiled.contract
+        model = _compiled(Path(contract_file))
         names.update({k: model.annotations[k] for k in ("violations", "repairs", "stamp", "flag")})
         if model.replay:
             names.update({"replay": model.replay.get("context", names["replay"]),
@@ -402,23 +401,9 @@ def docs(contract_file: Path, output_format: str, out_file: str | None) -> None:
     """The plan for the people who build Customer.io segments and flows: events, properties, attributes, QA segments."""
     from . import catalogue
 
-    try:
-        text = read_text(contract_file, "contract")
-    except OSError as exc:
-        _fail(f"cannot read {contract_file}: {exc.strerror}")
-    result = contract.compile_contract(text, str(contract_file))
-    if not result.ok or result.contract is None:
-        for diagnostic in result.diagnostics:
-            click.echo(str(diagnostic), err=True)
-        sys.exit(USAGE_ERROR)
-    page = catalogue.markdown(result.contract) if output_format == "md" else catalogue.page(result.contract)
-    if out_file:
-        try:
-            Path(out_file).write_text(page if page.endswith("\n") else page + "\n", encoding="utf-8")
-        except OSError as exc:
-            _fail(f"cannot write {out_file}: {exc.strerror}")
-    else:
-        click.echo(page)
+    model = _compiled(contract_file)
+    page = catalogue.markdown(model) if output_format == "md" else catalogue.page(model)
+    _output(page if page.endswith("\n") else page + "\n", out_file)
 
 
 @main.command("schema")
@@ -427,13 +412,7 @@ def schema_command(out_file: str | None) -> None:
     """The JSON Schema (2020-12) of contract.yaml, for editors (yaml-language-server) and other tools."""
     from .contract import schema
 
-    if out_file:
-        try:
-            Path(out_file).write_text(schema.text(), encoding="utf-8")
-        except OSError as exc:
-            _fail(f"cannot write {out_file}: {exc.strerror}")
-    else:
-        click.echo(schema.text(), nl=False)
+    _output(schema.text(), out_file)
 
 
 @main.command("init")

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..runtime import Transformation
+from ..runtime import Transformation, batching
 from . import destination, people
 from .destination import Call, Config
 
@@ -31,8 +31,12 @@ def _message_id(metadata: Mapping[str, Any]) -> Any:
 
 
 def run(transformation: Transformation | None, events: list[Any], *, metadata: Mapping[str, Any] | None = None,
-        config: Config | None = None, **options: Any) -> Preview:
-    """The calls and people `events` become; without a transformation the events go straight to the destination."""
+        config: Config | None = None, batch_size: int = batching.DEFAULT_BATCH_SIZE, **options: Any) -> Preview:
+    """The calls and people `events` become; without a transformation the events go straight to the destination.
+
+    The transformation gets the events as rudder-server sends them: per destination and
+    source, at most `batch_size` per request (runtime.batching), as `gen run` does.
+    """
     config = config or Config()
     stage: list[dict[str, Any]] = []
     delivered: list[tuple[Any, Any]] = []
@@ -42,7 +46,9 @@ def run(transformation: Transformation | None, events: list[Any], *, metadata: M
             message_id = message.get("messageId", f"event-{index}") if isinstance(message, dict) else f"event-{index}"
             delivered.append((message, message_id))
     else:
-        response = transformation.run(events, metadata=dict(metadata or {}), **options).response
+        response: list[dict[str, Any]] = []
+        for request in batching.requests(batching.items(events, metadata), batch_size):
+            response += transformation.run(request, **options).response
         return from_response(response, len(events), config)
     return _preview(stage, delivered, len(events), config)
 

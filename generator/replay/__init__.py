@@ -3,7 +3,7 @@
 Uses the runtime (generator.runtime) and the Customer.io emulation; neither knows of it.
 """
 
-from .batching import requests
+from ..runtime.batching import requests
 from .inputs import InputError, read_events
 
 __all__ = ["InputError", "read_events", "requests"]

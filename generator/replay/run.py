@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..runtime import jsvalues
-from . import batching, inputs
+from ..runtime import batching, jsvalues
+from . import inputs
 from .worker import Job, Result, run_request
 
 

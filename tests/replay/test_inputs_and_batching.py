@@ -10,7 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.replay import batching, inputs
+from generator.replay import inputs
+from generator.runtime import batching
 
 EVENTS = [{"type": "track", "event": "E", "messageId": f"m-{i}", "properties": {"n": i}} for i in range(25)]
 # Reports the size of the request each event came in, and its source.

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from ..runtime import jsvalues
-from ..runtime.engine import request_item
+from . import jsvalues
+from .engine import request_item
 
 DEFAULT_BATCH_SIZE = 200
 
