@@ -15,6 +15,7 @@ from typing import Any
 
 from .contract.model import Contract, Event
 from .contract.names import variant_key
+from .fixtures import MISSING
 from .scaffold import sample_value, samples
 
 
@@ -32,7 +33,7 @@ def _outputs(model: Contract, event: Event, message: dict[str, Any], main: dict[
         count = len(message["properties"][event.line_items["from"]])
         item: dict[str, Any] = {"event": event.line_items["event"]}
         if clean_items:
-            item["properties"] = {model.annotations["flag"]: "<missing>"}
+            item["properties"] = {model.annotations["flag"]: MISSING}
         return {"match": [main] + [item] * count}
     return {"match": main}
 
@@ -55,6 +56,11 @@ def _coercion(spec: dict[str, Any], value: Any) -> tuple[Any, Any] | None:
     return None
 
 
+def clean_outputs(model: Contract, event: Event, message: dict[str, Any]) -> dict[str, Any]:
+    """The expectation for an event that meets every rule: its name, no finding, line items clean too."""
+    return _outputs(model, event, message, {"event": event.name, "properties": {model.annotations["flag"]: MISSING}})
+
+
 def _setting(model: Contract, spec: dict[str, Any], key: str) -> Any:
     return spec.get(key, (model.rule_defaults or {}).get(key))
 
@@ -66,16 +72,15 @@ def cases(model: Contract) -> list[Derived]:
     found: list[Derived] = []
     for event in model.events:
         base = baselines[event.name]
-        clean = {"event": event.name, "properties": {flag: "<missing>"}}
-        found.append(Derived(f"{event.name}: a valid event", base, _outputs(model, event, base, clean)))
+        clean = clean_outputs(model, event, base)
+        found.append(Derived(f"{event.name}: a valid event", base, clean))
         for alias in event.aliases:
-            found.append(Derived(f"{event.name}: alias '{alias}'", {**copy.deepcopy(base), "event": alias},
-                                 _outputs(model, event, base, clean)))
+            found.append(Derived(f"{event.name}: alias '{alias}'", {**copy.deepcopy(base), "event": alias}, clean))
         if event.match_variants:
             variant = event.name.lower().replace(" ", "_")
             if variant not in known and variant_key(variant) == variant_key(event.name):
                 found.append(Derived(f"{event.name}: spelling variant '{variant}'",
-                                     {**copy.deepcopy(base), "event": variant}, _outputs(model, event, base, clean)))
+                                     {**copy.deepcopy(base), "event": variant}, clean))
         for prop in event.properties:
             spec = prop.spec
             if spec.get("required") and prop.name in base["properties"]:
@@ -92,7 +97,7 @@ def cases(model: Contract) -> list[Derived]:
                 sent, received = coercion
                 message = copy.deepcopy(base)
                 message["properties"][prop.name] = sent
-                main = {"event": event.name, "properties": {prop.name: received, flag: "<missing>"}}
+                main = {"event": event.name, "properties": {prop.name: received, flag: MISSING}}
                 found.append(Derived(f"{event.name}: {prop.name} {sent!r} is repaired to {received!r}", message,
                                      _outputs(model, event, message, main)))
             if spec["type"] == "enum":
@@ -101,7 +106,7 @@ def cases(model: Contract) -> list[Derived]:
                         continue
                     message = copy.deepcopy(base)
                     message["properties"][prop.name] = spelling
-                    main = {"event": event.name, "properties": {prop.name: canonical, flag: "<missing>"}}
+                    main = {"event": event.name, "properties": {prop.name: canonical, flag: MISSING}}
                     found.append(Derived(f"{event.name}: '{spelling}' means {prop.name} '{canonical}'", message,
                                          _outputs(model, event, message, main)))
                 if _setting(model, spec, "onInvalid") != "remove" and event.on_violation != "drop":

@@ -170,17 +170,12 @@ def samples(model: Contract) -> list[dict[str, Any]]:
     return events
 
 
-def _fixture(model: Contract, events: list[dict[str, Any]], flag: str) -> str:
-    cases = []
-    for event in events:
-        planned = next(e for e in model.events if e.name == event["event"])
-        expected: Any = {"event": event["event"], "properties": {flag: "<missing>"}}
-        if planned.line_items and isinstance(event["properties"].get(planned.line_items["from"]), list):
-            items = event["properties"][planned.line_items["from"]]
-            expected = [expected] + [{"event": planned.line_items["event"], "properties": {flag: "<missing>"}}
-                                     for _ in items]
-        cases.append({"name": f"a valid {event['event']} passes without a finding", "event": event,
-                      "expect": {"match": expected}})
+def _fixture(model: Contract, events: list[dict[str, Any]]) -> str:
+    from .derive import clean_outputs  # derive builds on this module's samples
+
+    planned = {event.name: event for event in model.events}
+    cases = [{"name": f"a valid {event['event']} passes without a finding", "event": event,
+              "expect": clean_outputs(model, planned[event["event"]], event)} for event in events]
     header = ("# One valid event per planned event, written by `gen init` from the contract's rules.\n"
               "# Add cases for the mistakes your sources make: docs/fixtures.md.\n")
     body = yaml.safe_dump({"contract": "../../contract.yaml", "cases": cases}, sort_keys=False, allow_unicode=True,
@@ -201,12 +196,11 @@ def plan(directory: Path, *, minimal: bool = False, source: Path | None = None) 
     if not result.ok or result.contract is None:
         raise ScaffoldError("\n".join(map(str, result.diagnostics)))
     events = samples(result.contract)
-    flag = result.contract.annotations["flag"]
     files = {
         directory / "contract.yaml": text,
         directory / "contract.schema.json": schema.text(),
         directory / "events" / "samples.ndjson": "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in events),
-        directory / "tests" / "fixtures" / "samples.fixture.yaml": _fixture(result.contract, events, flag),
+        directory / "tests" / "fixtures" / "samples.fixture.yaml": _fixture(result.contract, events),
         directory / ".github" / "workflows" / "gen.yml": WORKFLOW.format(requirement=_requirement()),
         directory / ".pre-commit-config.yaml": PRE_COMMIT,
     }

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..runtime import jsvalues as runtime_jsvalues
 from .jsvalues import (
     FUNCTION,
     UNDEFINED,
@@ -375,9 +376,7 @@ def calls(events: Iterable[tuple[Any, Any]], config: Config | None = None) -> li
 
 
 def _json_bytes(value: Any) -> bytes:
-    from ..runtime import jsvalues
-
-    return jsvalues.dumps(value).encode("utf-8", "surrogatepass")
+    return runtime_jsvalues.dumps(value).encode("utf-8", "surrogatepass")
 
 
 __all__ = ["Call", "Config", "calls", "math", "process"]
