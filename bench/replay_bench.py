@@ -4,12 +4,14 @@
 
 The transformation is the example contract's (its frozen copy in tests/contract/cases/example).
 The Node script (bench/node_runner.mjs) parses, transforms and serializes each request of
-200 events in one process, as a hand-written harness would. Prints one line per engine.
+200 events in one process, as a hand-written harness would, on the Node.js the v8 engine uses.
+Prints one line per engine and executor, whether their outputs are identical, and the ratios.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib.util
 import json
 import resource
@@ -24,6 +26,7 @@ from events import generate
 
 from generator.contract import compile_contract
 from generator.replay import run
+from generator.runtime import v8
 
 HERE = Path(__file__).resolve().parent
 EXAMPLE = HERE.parent / "tests" / "contract" / "cases" / "example" / "contract.yaml"
@@ -57,27 +60,36 @@ def main() -> None:
         if "dask" in executors and importlib.util.find_spec("distributed") is None:
             executors.remove("dask")
             print("dask: not installed, skipped")
-        replay_rate = 0.0
+        engines = ["quickjs", "v8"] if v8.available() else ["quickjs"]
+        if "v8" not in engines:
+            print("v8: no Node.js for the v8 engine, skipped (pip install '.[v8]')")
+        rates: dict[str, float] = {}
+        digests: dict[str, str] = {}
         gen = shutil.which("gen") or "gen"
-        for executor in executors:
-            started = time.monotonic()
-            out = folder / f"out-{executor}"
-            # The command users run, in a process of its own: its peak memory is its own.
-            subprocess.run([gen, "replay", str(folder / "transformation.js"), str(folder / "events.ndjson"),
-                            "--out", str(out), "--workers", str(args.workers), "--executor", executor],
-                           check=True, stderr=subprocess.DEVNULL)
-            seconds = time.monotonic() - started
-            rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-            rate = args.events / seconds
-            replay_rate = replay_rate or rate
-            summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-            print(f"gen replay (quickjs, {executor} executor, {args.workers} workers): {seconds:.1f} s, "
-                  f"{rate:,.0f} events/s end to end ({summary['events_per_second']:,.0f} while replaying); "
-                  f"peak RSS {rss:.0f} MB (the largest process so far; memory is per process)")
+        for engine in engines:
+            for executor in executors:
+                started = time.monotonic()
+                out = folder / f"out-{engine}-{executor}"
+                # The command users run, in a process of its own: its peak memory is its own.
+                subprocess.run([gen, "replay", str(folder / "transformation.js"), str(folder / "events.ndjson"),
+                                "--out", str(out), "--workers", str(args.workers), "--executor", executor,
+                                "--engine", engine, "--outputs"],
+                               check=True, stderr=subprocess.DEVNULL)
+                seconds = time.monotonic() - started
+                rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+                rate = args.events / seconds
+                rates.setdefault(engine, rate)
+                digests[f"{engine}/{executor}"] = _digest(out / "transformed.ndjson")
+                summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+                print(f"gen replay ({summary.get('engine', engine)}, {executor} executor, {args.workers} workers): "
+                      f"{seconds:.1f} s, {rate:,.0f} events/s end to end ({summary['events_per_second']:,.0f} "
+                      f"while replaying); peak RSS {rss:.0f} MB (the largest process so far; memory is per process)")
+        same = len(set(digests.values())) == 1
+        print(f"outputs identical across {', '.join(digests)}: {'yes' if same else 'NO'}")
 
-        node = shutil.which("node")
+        node = v8.node_path()
         if node is None:
-            print("node: not on PATH, no comparison")
+            print("node: not found, no comparison")
             return
         answer = subprocess.run([node, str(HERE / "node_runner.mjs"), "--transformation",
                                  str(folder / "transformation.js"), str(folder / "events.json")],
@@ -88,7 +100,16 @@ def main() -> None:
         print(f"node {subprocess.run([node, '--version'], capture_output=True, text=True).stdout.strip()} "
               f"(one process, same transformation, JSON in and out): {node_seconds:.2f} s, "
               f"{node_rate:,.0f} events/s")
-        print(f"ratio gen replay / node: {replay_rate / node_rate:.2f}")
+        default = "v8" if "v8" in rates else "quickjs"
+        print(f"ratio gen replay (default engine, {default}) / node: {rates[default] / node_rate:.2f}")
+        for engine, rate in rates.items():
+            print(f"ratio gen replay ({engine}) per worker / node: {rate / args.workers / node_rate:.2f}")
+
+
+def _digest(path: Path) -> str:
+    """The transformed events, order-independent (requests finish in any order)."""
+    lines = sorted(path.read_text(encoding="utf-8").splitlines())
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
 if __name__ == "__main__":

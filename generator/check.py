@@ -49,8 +49,8 @@ class Report:
         return {"passed": sum(i.passed for i in self.items), "failed": sum(not i.passed for i in self.items)}
 
 
-def run(contract_path: Path, out_dir: Path, fixture_paths: list[Path]) -> Report:
-    """Check everything; never stops at the first problem."""
+def run(contract_path: Path, out_dir: Path, fixture_paths: list[Path], engine: str | None = None) -> Report:
+    """Check everything, on `engine` (default: QuickJS or $GEN_ENGINE); never stops at the first problem."""
     report = Report()
     try:
         text = read_text(contract_path, "contract")
@@ -69,7 +69,7 @@ def run(contract_path: Path, out_dir: Path, fixture_paths: list[Path]) -> Report
     if result.ok and result.contract is not None:
         from . import derive
 
-        for derived, problem in derive.run(result.contract, result.files["transformation.js"]):
+        for derived, problem in derive.run(result.contract, result.files["transformation.js"], engine):
             report.items.append(Item("derived", derived.rule, not problem, problem, str(contract_path)))
         report.uncovered = derive.uncovered(result.contract)
         stale = contract.drift(result.files, out_dir)
@@ -91,7 +91,7 @@ def run(contract_path: Path, out_dir: Path, fixture_paths: list[Path]) -> Report
             continue
         for case in loaded:
             cases += 1
-            outcome = fixtures.run_case(case)
+            outcome = fixtures.run_case(case, engine=engine)
             report.items.append(Item("fixture", case.id, outcome.passed, outcome.report, str(file)))
     if cases == 0:
         where = ", ".join(map(str, fixture_paths))

@@ -6,19 +6,20 @@ import contextlib
 import json
 import math
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 import yaml
 
 from . import contract, fixtures, replay, safeyaml
-from .runtime import CannedResponse, Limits, RequestFailed, Transformation, batching, jsvalues
+from .runtime import ENGINES, CannedResponse, Limits, RequestFailed, Transformation, batching, jsvalues, v8
 from .runtime.batching import DEFAULT_BATCH_SIZE
 from .runtime.engine import MAX_MEMORY_MB, MAX_SECONDS, NotUTF8, read_text
 
 USAGE_ERROR = 2
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _fail(message: str, code: int = USAGE_ERROR) -> None:
@@ -60,6 +61,29 @@ def _read_mapping(path: str | None, what: str) -> Any:
         raise click.UsageError(f"{path}:{exc.line}:{exc.column}: {exc}") from exc
     except yaml.YAMLError as exc:
         raise click.UsageError(f"{what} file {path} is not valid YAML: {exc}") from exc
+
+
+def _engine_option(default: str | None = None, extra: tuple[str, ...] = ()) -> Callable[[F], F]:
+    """--engine: QuickJS (gen's default) or V8 (RudderStack's engine, through Node.js)."""
+
+    def checked(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        if value == "v8":
+            try:
+                info = v8.probe()
+            except v8.EngineUnavailable as exc:
+                raise click.BadParameter(str(exc)) from None
+            difference = v8.differences(info)
+            if difference:
+                click.echo(f"gen: warning: {difference}", err=True)
+        return value
+
+    return click.option(
+        "--engine", type=click.Choice([*ENGINES, *extra]), default=default, callback=checked,
+        show_default=default is not None,
+        help="The JavaScript engine: quickjs (bundled), or v8, RudderStack's engine, run by Node.js "
+             "(the `v8` extra installs Node 22). Default: $GEN_ENGINE, else quickjs."
+        if default is None else "The JavaScript engine: quickjs, v8, or auto (v8 when Node.js is installed).",
+    )
 
 
 def _finite_seconds(ctx: click.Context, param: click.Parameter, value: float) -> float:
@@ -172,6 +196,7 @@ def _running(transformation: str) -> Iterator[None]:
               help="Memory limit in MB (RudderStack: 128).")
 @click.option("--batch-size", type=click.IntRange(1), default=DEFAULT_BATCH_SIZE, show_default=True,
               help="Events per request, per destination and source, as rudder-server sends them.")
+@_engine_option()
 def run(
     transformation: str,
     events: str,
@@ -183,6 +208,7 @@ def run(
     timeout: float,
     memory: int,
     batch_size: int,
+    engine: str | None,
 ) -> None:
     """Run TRANSFORMATION on EVENTS and print what RudderStack's POST /customTransform answers.
 
@@ -206,7 +232,7 @@ def run(
     seen = 0
     with _running(transformation):
         program = Transformation.from_path(
-            transformation, name, limits=Limits(execution_timeout=timeout, memory_mb=memory)
+            transformation, name, limits=Limits(execution_timeout=timeout, memory_mb=memory), engine=engine
         )
         try:
             for request in batching.requests(batching.items(replay.read_events([events]), metadata), batch_size):
@@ -279,8 +305,7 @@ def preview(transformation: str, events: str, metadata_file: str | None, config_
 @click.option("--contract", "contract_file", metavar="FILE", type=click.Path(exists=True, dir_okay=False),
               help="The contract the transformation was built from: its declared properties, dedupe ids and "
                    "annotation names shape the report.")
-@click.option("--engine", type=click.Choice(["quickjs"]), default="quickjs", show_default=True,
-              help="The JavaScript engine (QuickJS; an embedded V8 is not available yet).")
+@_engine_option("auto", ("auto",))
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Processes (default: one per core).")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="Where requests run: a local process pool, or a Dask cluster.")
@@ -326,10 +351,13 @@ def replay_command(transformation: str, inputs: tuple[str, ...], out_dir: Path, 
                           "replay_flag": model.replay.get("flag", names["replay_flag"])})
         dedupe = tuple(sorted({e.dedupe["into"] for e in model.events if e.dedupe})) or dedupe
         declared = {e.name: sorted(p.name for p in e.properties) for e in model.events}
+    if engine == "auto":
+        engine = "v8" if v8.available() else "quickjs"
     with _running(transformation):
-        program = Transformation.from_path(transformation)
+        program = Transformation.from_path(transformation, engine=engine)
     job = Job(program.code, program.name, names, dedupe, keep_outputs,
-              ({"siteID": "SITE_ID", "apiKey": "API_KEY", **(settings or {})} if destination else None))
+              ({"siteID": "SITE_ID", "apiKey": "API_KEY", **(settings or {})} if destination else None),
+              engine=engine)
     try:
         progress, people, failures = running.replay(
             job, list(inputs), out_dir, metadata=metadata, workers=workers or running.default_workers(),
@@ -345,6 +373,7 @@ def replay_command(transformation: str, inputs: tuple[str, ...], out_dir: Path, 
     figures = reporting.figures(con, seconds=progress.seconds, request_failures=len(failures),
                                 interrupted=progress.interrupted, declared=declared, people=people)
     con.close()
+    figures["summary"]["engine"] = engine if engine == "quickjs" else f"v8 {v8.probe().v8} (Node.js {v8.probe().node})"
     reporting.write(out_dir, figures)
     summary = figures["summary"]
     click.echo(f"{summary['events_in']:,} events in, {summary['outputs']:,} outputs, {summary['delivered']:,} "
@@ -447,8 +476,9 @@ def init(directory: Path, minimal: bool, source: Path | None) -> None:
               default="text", show_default=True)
 @click.option("--against", "against", metavar="GIT_REF",
               help="Also fail on a breaking change since GIT_REF without a new major version (see gen diff).")
+@_engine_option()
 def check(contract_file: Path, out_dir: Path, fixture_paths: tuple[Path, ...], output_format: str,
-          against: str | None) -> None:
+          against: str | None, engine: str | None) -> None:
     """The one CI command: CONTRACT is valid, OUT is what it renders, and every fixture case passes.
 
     Exit codes: 0 all passed; 1 a generated file is stale, a case failed, or no case was
@@ -458,7 +488,7 @@ def check(contract_file: Path, out_dir: Path, fixture_paths: tuple[Path, ...], o
     from . import check as checking
 
     targets = list(fixture_paths) or [Path("tests/fixtures") if Path("tests/fixtures").is_dir() else Path(".")]
-    report = checking.run(contract_file, out_dir, targets)
+    report = checking.run(contract_file, out_dir, targets, engine)
     if against:
         report.items.append(checking.against(against, contract_file))
     writer = {"text": checking.text, "json": checking.as_json, "junit": checking.junit,
@@ -472,7 +502,8 @@ def check(contract_file: Path, out_dir: Path, fixture_paths: tuple[Path, ...], o
 @main.command("test")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--update", is_flag=True, help="Write golden files (and rudder-cli output files) from this run.")
-def test_command(paths: tuple[Path, ...], update: bool) -> None:
+@_engine_option()
+def test_command(paths: tuple[Path, ...], update: bool, engine: str | None) -> None:
     """Run fixture files and rudder-cli test suites (default: tests/fixtures, else the current directory)."""
     targets = list(paths) or [Path("tests/fixtures") if Path("tests/fixtures").is_dir() else Path(".")]
     passed = failed = updated = 0
@@ -488,7 +519,7 @@ def test_command(paths: tuple[Path, ...], update: bool) -> None:
             click.echo(f"ERROR {file}\n    {exc}\n")
             continue
         for case in cases:
-            outcome = fixtures.run_case(case, update=update)
+            outcome = fixtures.run_case(case, update=update, engine=engine)
             if outcome.updated:
                 updated += 1
             if outcome.passed:

@@ -129,12 +129,12 @@ def uncovered(model: Contract) -> list[str]:
             if prop.spec.get("required") and prop.name not in baselines[event.name]["properties"]]
 
 
-def run(model: Contract, code: str) -> list[tuple[Derived, str]]:
+def run(model: Contract, code: str, engine: str | None = None) -> list[tuple[Derived, str]]:
     """Run every derived case through the transformation: (case, problem), an empty problem when it passes."""
     from . import fixtures
     from .runtime import Transformation
 
-    program = Transformation(code, "transformation.js")
+    program = Transformation(code, "transformation.js", engine=engine)
     # Events for the destination the contract is scoped to, if it is scoped.
     scope = model.scope or {}
     metadata = {"sourceId": "derived", "destinationId": (scope.get("destinationIds") or ["derived"])[0],

@@ -416,10 +416,10 @@ def _rudder_cli_cases(path: Path, spec: Mapping[str, Any]) -> list[Case]:
 # -- running and matching -------------------------------------------------------------------
 
 
-def run_case(case: Case, *, update: bool = False) -> Outcome:
+def run_case(case: Case, *, update: bool = False, engine: str | None = None) -> Outcome:
     """Run a case and compare; with `update`, write its golden (or rudder-cli output) file instead."""
     try:
-        return _run_case(case, update)
+        return _run_case(case, update, engine)
     except (FixtureError, OSError, ValueError, RecursionError) as exc:
         message = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         if isinstance(exc, RecursionError):
@@ -427,23 +427,34 @@ def run_case(case: Case, *, update: bool = False) -> Outcome:
         return Outcome(case, False, message)
 
 
-def _run_case(case: Case, update: bool) -> Outcome:
+def execute(case: Case, engine: str | None = None) -> RunResult | str:
+    """The case's request answered on an engine, or why it could not be (text)."""
     if case.contract is not None:
         code, problem = _build_contract(case.contract)
         if code is None:
-            return Outcome(case, False, problem)
-        transformation = Transformation(code, case.transformation_name or "transformation.js", limits=case.limits)
+            return problem
+        transformation = Transformation(
+            code, case.transformation_name or "transformation.js", limits=case.limits, engine=engine
+        )
     elif not case.transformation.exists():
-        return Outcome(case, False, f"transformation {case.transformation} not found (run `gen build`?)")
+        return f"transformation {case.transformation} not found (run `gen build`?)"
     else:
-        transformation = Transformation.from_path(case.transformation, case.transformation_name, limits=case.limits)
+        transformation = Transformation.from_path(
+            case.transformation, case.transformation_name, limits=case.limits, engine=engine
+        )
     try:
-        result = transformation.run(
+        return transformation.run(
             case.events, metadata=case.metadata, credentials=case.credentials or None, fetch=case.fetch,
             geolocation=case.geolocation, test_mode=True, new_message_id=lambda: "(new messageId)",
         )
     except RequestFailed as exc:
-        return Outcome(case, False, f"RudderStack's transformer would fail this request (HTTP 500): {exc}")
+        return f"RudderStack's transformer would fail this request (HTTP 500): {exc}"
+
+
+def _run_case(case: Case, update: bool, engine: str | None) -> Outcome:
+    result = execute(case, engine)
+    if isinstance(result, str):
+        return Outcome(case, False, result)
     if case.rudder_cli:
         return _check_rudder_cli(case, result, update)
     actual = observe(result)

@@ -23,6 +23,7 @@ def test_the_wheel_carries_templates_and_data(tmp_path: Path) -> None:
     for template in sorted((ROOT / "templates").iterdir()):
         assert f"generator/templates/{template.name}" in names
     assert "generator/contract/data/phone.json" in names and "generator/runtime/sandbox.js" in names
+    assert "generator/runtime/v8host.cjs" in names
     assert "generator/examples/contract.yaml" in names  # gen init starts from it
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "gen = generator.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

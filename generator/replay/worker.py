@@ -25,6 +25,7 @@ class Job:
     dedupe_fields: tuple[str, ...] = ("event_id",)
     keep_outputs: bool = False
     customerio: dict[str, Any] | None = None  # the destination's settings, to emulate its calls
+    engine: str = "quickjs"
 
 
 @dataclass
@@ -38,14 +39,14 @@ class Result:
     failure: str | None = None  # the transformer failed the whole request (HTTP 500)
 
 
-_programs: dict[tuple[str, str], Transformation] = {}
+_programs: dict[tuple[str, str, str], Transformation] = {}
 
 
 def _program(job: Job) -> Transformation:
-    key = (job.code, job.name)
+    key = (job.code, job.name, job.engine)
     if key not in _programs:
         _programs.clear()
-        _programs[key] = Transformation(job.code, job.name, limits=Limits())
+        _programs[key] = Transformation(job.code, job.name, limits=Limits(), engine=job.engine)
     return _programs[key]
 
 

@@ -26,6 +26,7 @@ from . import jsvalues
 from .wording import v8_error_text, v8_message
 
 DEFAULT_NAME = "base transformation"
+ENGINES = ("quickjs", "v8")
 FILTERED = 298
 FUNCTIONS = ("transformEvent", "transformBatch")
 
@@ -129,10 +130,17 @@ class RunResult:
         return [entry for entry in self.response if entry.get("metadata", {}).get("messageId") == message_id]
 
 
+def default_engine() -> str:
+    """The engine a Transformation runs on unless told: $GEN_ENGINE, else QuickJS."""
+    return os.environ.get("GEN_ENGINE") or "quickjs"
+
+
 class Transformation:
     """A RudderStack JavaScript transformation (ES module exporting transformEvent or transformBatch)."""
 
-    def __init__(self, code: str, name: str = DEFAULT_NAME, *, limits: Limits | None = None) -> None:
+    def __init__(
+        self, code: str, name: str = DEFAULT_NAME, *, limits: Limits | None = None, engine: str | None = None
+    ) -> None:
         for what, text in (("code", code), ("name", name)):
             if not isinstance(text, str):
                 raise TypeError(f"the transformation's {what} must be a string")
@@ -140,15 +148,21 @@ class Transformation:
                 text.encode("utf-8")
             except UnicodeEncodeError as exc:
                 raise ValueError(f"the transformation's {what} is not valid Unicode text: {exc.reason}") from None
+        engine = engine or default_engine()
+        if engine not in ENGINES:
+            raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
         self.code = code
         self.name = name
         self.limits = limits or Limits()
+        self.engine = engine
 
     @classmethod
-    def from_path(cls, path: str | Path, name: str | None = None, *, limits: Limits | None = None) -> Transformation:
+    def from_path(
+        cls, path: str | Path, name: str | None = None, *, limits: Limits | None = None, engine: str | None = None
+    ) -> Transformation:
         """Load a transformation file; its name in stack traces defaults to the file name."""
         path = Path(path)
-        return cls(read_text(path, "transformation"), name or path.name, limits=limits)
+        return cls(read_text(path, "transformation"), name or path.name, limits=limits, engine=engine)
 
     def run(
         self,
@@ -216,7 +230,8 @@ class Transformation:
             return [{"statusCode": 400, "metadata": item["metadata"], "error": error} for item in items]
 
         credentials = {c["key"]: c.get("value") for c in items[0].get("credentials") or [] if "key" in c}
-        outcome = _Isolate(self, dict(host_data, credentials=credentials)).execute(items, warnings)
+        isolate = _Isolate if self.engine == "quickjs" else _V8Isolate
+        outcome = isolate(self, dict(host_data, credentials=credentials)).execute(items, warnings)
         if isinstance(outcome, str):
             return whole_group(outcome), []
         outputs, logs = outcome
@@ -380,19 +395,11 @@ class _Isolate:
                 return failure
             too_deep = _too_deep_to_copy_in(items)
             if too_deep is not None:
-                warnings.append(
-                    f"event {too_deep!r} nests deeper than RudderStack can copy into its isolate (about "
-                    f"{_INPUT_DEPTH_BUDGET // _INPUT_OBJECT_COST:,} levels): the whole request times out there, after "
-                    "USER_TRANSFORM_TIMEOUT (10 minutes)"
-                )
+                warnings.append(_deep_input_warning(too_deep))
                 return _TIMED_OUT
             outcome = self._transform(items)
             if outcome == _DEEP_OUTPUT:
-                warnings.append(
-                    f"an output nests deeper than RudderStack can copy out of its isolate (about "
-                    f"{_OUTPUT_DEPTH_BUDGET // 1000:,} levels): the whole request times out there, after "
-                    "USER_TRANSFORM_TIMEOUT (10 minutes)"
-                )
+                warnings.append(_DEEP_OUTPUT_WARNING)
                 return _TIMED_OUT
             return outcome
         except quickjs.JSException as exc:
@@ -502,26 +509,108 @@ class _Isolate:
             except quickjs.JSException as exc:
                 return self._fatal(exc, later=True)
         logs = json.loads(self.control("logs", None))
-        if state["state"] == "done":
-            result = self.control("run-result", None)
-            return (_UNDEFINED if result == "" else jsvalues.loads(result)), logs
-        if state["state"] == "deep":
-            return _DEEP_OUTPUT
-        if state["state"] == "oom":
-            return f"Error: {_OOM}"
-        if state["state"] == "encode-failed":
-            raise RequestFailed(state["error"])
-        if state["state"] == "failed":
-            # The host rethrows the rejection's message as `new Error(message)`.
-            message = v8_message(state["error"])
-            return f"Error: {message}" if message else "Error"
-        return _TIMED_OUT  # nothing left that could settle the run
+        result = self.control("run-result", None) if state["state"] == "done" else ""
+        return _run_outcome(state["state"], state["error"], result, logs, v8_message)
 
 
 _DEEP_OUTPUT = "deep output"
 
 
-def _payload_json(payload: dict[str, Any]) -> str:
+def _run_outcome(
+    state: str, error: Any, result: str, logs: list[str], wording: Callable[[str], str]
+) -> tuple[Any, list[str]] | str:
+    """What the run's final state means for the group: outputs and logs, or the error every event gets."""
+    if state == "done":
+        return (_UNDEFINED if result == "" else jsvalues.loads(result)), logs
+    if state == "deep":
+        return _DEEP_OUTPUT
+    if state == "oom":
+        return f"Error: {_OOM}"
+    if state == "encode-failed":
+        raise RequestFailed(error)
+    if state == "failed":
+        # The host rethrows the rejection's message as `new Error(message)`.
+        message = wording(error)
+        return f"Error: {message}" if message else "Error"
+    return _TIMED_OUT  # nothing left that could settle the run
+
+
+def _deep_input_warning(message_id: Any) -> str:
+    return (
+        f"event {message_id!r} nests deeper than RudderStack can copy into its isolate (about "
+        f"{_INPUT_DEPTH_BUDGET // _INPUT_OBJECT_COST:,} levels): the whole request times out there, after "
+        "USER_TRANSFORM_TIMEOUT (10 minutes)"
+    )
+
+
+_DEEP_OUTPUT_WARNING = (
+    f"an output nests deeper than RudderStack can copy out of its isolate (about "
+    f"{_OUTPUT_DEPTH_BUDGET // 1000:,} levels): the whole request times out there, after "
+    "USER_TRANSFORM_TIMEOUT (10 minutes)"
+)
+
+
+class _V8Isolate:
+    """One fresh V8 context in gen's Node host (v8.py) doing what createIvm + transform do for one group."""
+
+    def __init__(self, transformation: Transformation, host_data: dict[str, Any]) -> None:
+        self.t = transformation
+        self.host_data = dict(host_data, engine="v8")
+
+    def execute(self, items: list[dict[str, Any]], warnings: list[str]) -> tuple[Any, list[str]] | str:
+        """The group's outputs (any JSON value) and logs, or the whole-run error string every event gets."""
+        from . import v8
+
+        too_deep = _too_deep_to_copy_in(items)
+        limits = self.t.limits
+        receiver = f"__gen_receive_{secrets.token_hex(8)}"
+        token = secrets.token_hex(16)
+        alias = f"__gen_namespace_{secrets.token_hex(8)}"
+        header = {
+            "op": "group",
+            "code": self.t.code,
+            "name": self.t.name,
+            "tail": f"import * as {alias} from '<input>';\n{receiver}({json.dumps(token)}, {alias});\n",
+            "hostJson": json.dumps(self.host_data),
+            "receiver": receiver,
+            "token": token,
+            "outputDepthBudget": _OUTPUT_DEPTH_BUDGET,
+            "executionTimeout": limits.execution_timeout,
+            "transformTimeout": limits.transform_timeout,
+            "loadOnly": too_deep is not None,
+            "limits": {
+                "memoryMb": limits.memory_mb,
+                "stackMb": max(1, limits.stack_bytes // (1024 * 1024)),
+            },
+        }
+        payload = "[]" if too_deep is not None else _payload_json(
+            [{"message": item["message"], "metadata": item["metadata"]} for item in items]
+        )
+        answer, result = v8.request(header, payload)
+        kind = answer["kind"]
+        if kind == "error":
+            return str(answer["error"])
+        if kind == "oom":
+            return f"Error: {_OOM}"
+        if kind == "pending":
+            return _TIMED_OUT
+        if kind == "module":
+            return str(answer["state"]["error"])
+        if kind == "exports":
+            return f"Error: Expected one of {','.join(FUNCTIONS)}. Found {','.join(answer['found'])}"
+        if kind == "loaded":
+            warnings.append(_deep_input_warning(too_deep))
+            return _TIMED_OUT
+        if kind != "run":
+            raise RuntimeError(f"gen's V8 host failed: {answer.get('error', answer)}")
+        outcome = _run_outcome(answer["state"], answer["error"], result, answer["logs"], lambda text: text)
+        if outcome == _DEEP_OUTPUT:
+            warnings.append(_DEEP_OUTPUT_WARNING)
+            return _TIMED_OUT
+        return outcome
+
+
+def _payload_json(payload: Any) -> str:
     """The request as JSON text for the isolate (ASCII, so lone surrogates travel escaped)."""
     try:
         return json.dumps(payload, allow_nan=False)

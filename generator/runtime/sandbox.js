@@ -136,6 +136,10 @@
   }
   const host = detach(JSONParse(hostJson));
   const FILE = host.name;
+  // On V8 (gen's `v8` engine) the engine itself formats stacks and disposes of a
+  // context that runs out of memory, as in RudderStack; the emulation of both is
+  // for QuickJS only.
+  const ON_V8 = host.engine === 'v8';
 
   // Every Proxy the transformation creates, so copying one out fails as V8's structured
   // clone fails on it. The global Proxy becomes a proxy of itself: same name, length,
@@ -176,8 +180,8 @@
     [DataView.prototype, ['getFloat16', 'setFloat16']],
     [Error, ['isError']],
     [Function.prototype, ['columnNumber', 'fileName', 'lineNumber']],
-    [Iterator, ['concat', 'zip', 'zipKeyed']],
-    [Iterator.prototype, ['chunks', 'windows', 'includes', 'join']],
+    [g.Iterator, ['concat', 'zip', 'zipKeyed']],
+    [g.Iterator && g.Iterator.prototype, ['chunks', 'windows', 'includes', 'join']],
     [Map.prototype, ['getOrInsert', 'getOrInsertComputed']],
     [WeakMap.prototype, ['getOrInsert', 'getOrInsertComputed']],
     [Math, ['f16round', 'sumPrecise']],
@@ -189,6 +193,7 @@
   for (let i = 0; i < removeGlobals.length; i += 1) delete g[removeGlobals[i]];
   for (let i = 0; i < removeMembers.length; i += 1) {
     const [owner, names] = removeMembers[i];
+    if (owner === undefined) continue; // an older V8 (gen's v8 engine on Node 20) lacks Iterator
     for (let j = 0; j < names.length; j += 1) delete owner[names[j]];
   }
 
@@ -294,7 +299,7 @@
   // V8 keeps the 10 innermost frames (Error.stackTraceLimit), so a deep helper chain
   // can push transformEvent's frame out of the trace.
   const STACK_LIMIT = 10;
-  Error.prepareStackTrace = function (err, callsites) {
+  if (!ON_V8) Error.prepareStackTrace = function (err, callsites) {
     let text = errorHeader(err);
     // QuickJS reports where in the JSON text JSON.parse failed as a frame of its own.
     const first = jsonPositionFrame(callsites) ? 1 : 0;
@@ -999,6 +1004,7 @@
   // therefore taken for an out-of-memory error too (docs/runtime.md).
   let outOfMemory = false;
   function isOutOfMemory(e) {
+    if (ON_V8) return false;
     if (e === null) {
       outOfMemory = true;
       return true;
@@ -1193,6 +1199,9 @@
   function answer(command, arg) {
     switch (command) {
       case 'watch-module': watchModule(arg); return '';
+      // On V8 the host sees the module's evaluation settle and reports it here.
+      case 'module-ok': moduleState = 'ok'; return '';
+      case 'module-failed': moduleState = 'failed'; moduleError = arg; return '';
       case 'module-state': {
         if (moduleState === 'failed' && isOutOfMemory(moduleError)) return json(fields(['state', 'oom']));
         if (moduleState === 'ok' && namespace === null) return json(fields(['state', 'failed', 'error', 'Error: gen: the module did not finish loading']));

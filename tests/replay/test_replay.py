@@ -15,6 +15,7 @@ from generator.cli import main
 from generator.contract import compile_contract
 from generator.replay import report, run
 from generator.replay.worker import Job
+from generator.runtime import v8
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "contract" / "cases" / "example" / "contract.yaml"
 # No contract: events pass as they came, except one that throws.
@@ -132,6 +133,27 @@ def test_workers_do_not_change_the_results(tmp_path: Path, inputs: list[str]) ->
         run.replay(Job(code, "transformation.js"), inputs, out, workers=workers, batch_size=50)
         rows.append((out / "outputs.ndjson").read_text(encoding="utf-8"))
     assert rows[0] == rows[1]
+
+
+@pytest.mark.skipif(not v8.available(), reason="the v8 engine needs Node.js (pip install '.[v8]')")
+def test_both_engines_give_the_same_rows(tmp_path: Path, inputs: list[str]) -> None:
+    code = Path(_example(tmp_path)).read_text(encoding="utf-8")
+    rows = []
+    for engine in ("quickjs", "v8"):
+        out = tmp_path / f"out-{engine}"
+        run.replay(Job(code, "transformation.js", engine=engine), inputs, out, workers=2, batch_size=50)
+        rows.append(((out / "events.ndjson").read_text(encoding="utf-8"),
+                     (out / "outputs.ndjson").read_text(encoding="utf-8")))
+    assert rows[0] == rows[1]
+
+
+@pytest.mark.skipif(not v8.available(), reason="the v8 engine needs Node.js (pip install '.[v8]')")
+def test_replay_picks_v8_when_it_is_installed_and_says_so(tmp_path: Path, inputs: list[str]) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["replay", _example(tmp_path), *inputs, "--out", str(out), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["engine"].startswith("v8 ") and "Node.js" in summary["engine"]
 
 
 def test_ctrl_c_leaves_a_usable_partial_report(tmp_path: Path, inputs: list[str]) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
+from generator.runtime import v8
 
 TRANSFORMATIONS = Path(__file__).parent / "transformations"
 
@@ -122,3 +125,26 @@ def test_gen_test_update_writes_the_golden_file(tmp_path):
     again = CliRunner().invoke(main, ["test", str(tmp_path)])
     assert again.exit_code == 0, again.output
     assert again.stdout.splitlines()[-1] == "1 passed, 0 failed"
+
+
+@pytest.mark.skipif(not v8.available(), reason="the v8 engine needs Node.js (pip install '.[v8]')")
+def test_gen_run_answers_the_same_on_v8(tmp_path):
+    events = write(tmp_path / "events.json",
+                   '[{"type": "track", "event": "A", "messageId": "m-1"}, {"event": "boom", "messageId": "m-2"}]')
+    answers = [
+        CliRunner().invoke(main, ["run", str(TRANSFORMATIONS / "throws.js"), str(events), "--engine", engine])
+        for engine in ("quickjs", "v8")
+    ]
+    assert [a.exit_code for a in answers] == [0, 0]
+    # QuickJS counts columns its own way (docs/runtime.md); everything else agrees.
+    masked = [re.sub(r"js:3:\d+", "js:3:*", a.stdout) for a in answers]
+    assert masked[0] == masked[1]
+    assert "kaboom for m-2\\n    at transformEvent (throws.js:3:11)" in answers[1].stdout  # V8's own column
+
+
+def test_gen_run_says_when_the_v8_engine_cannot_start(tmp_path, monkeypatch):
+    monkeypatch.setenv("GEN_NODE", str(tmp_path / "no-node-here"))
+    events = write(tmp_path / "events.json", '[{"type": "track", "event": "A", "messageId": "m-1"}]')
+    result = CliRunner().invoke(main, ["run", str(TRANSFORMATIONS / "identity.js"), str(events), "--engine", "v8"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--engine'" in result.output and "could not run" in result.output
