@@ -184,25 +184,30 @@ def _array(stream: IO[str], buffer: str, position: int, name: str) -> Iterator[A
 def _lines(stream: IO[str], head: str, name: str) -> Iterator[Any]:
     """NDJSON; or, when the first line is not a whole value, one JSON value over several lines."""
     text = head
+    position = 0  # where the next line starts: lines are sliced out, never split off the buffer
     number = 0
     while True:
-        if "\n" not in text:
+        newline = text.find("\n", position)
+        if newline < 0:
             more = stream.read(CHUNK)
             if not more:
                 break
-            text += more
+            text = text[position:] + more
+            position = 0
             continue
-        line, text = text.split("\n", 1)
+        line = text[position:newline]
+        position = newline + 1
         number += 1
         if number == 1 and line.strip():
             try:
                 first = jsvalues.loads(line)
             except jsvalues.JSONError:
-                yield from _whole(line + "\n" + text + stream.read(), name)
+                yield from _whole(line + "\n" + text[position:] + stream.read(), name)
                 return
             yield first
             continue
         yield from _line(line, number, name)
+    text = text[position:]
     if text.strip():
         number += 1
         yield from _line(text, number, name)
