@@ -353,6 +353,9 @@ def replay_command(transformation: str, inputs: tuple[str, ...], out_dir: Path, 
         declared = {e.name: sorted(p.name for p in e.properties) for e in model.events}
     if engine == "auto":
         engine = "v8" if v8.available() else "quickjs"
+        difference = v8.differences(v8.probe()) if engine == "v8" else None
+        if difference:
+            click.echo(f"gen: warning: {difference}", err=True)
     with _running(transformation):
         program = Transformation.from_path(transformation, engine=engine)
     job = Job(program.code, program.name, names, dedupe, keep_outputs,
