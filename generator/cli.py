@@ -67,6 +67,8 @@ def _engine_option(default: str | None = None, extra: tuple[str, ...] = ()) -> C
     """--engine: QuickJS (gen's default) or V8 (RudderStack's engine, through Node.js)."""
 
     def checked(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        if value == "auto":
+            value = "v8" if v8.available() else "quickjs"
         if value == "v8":
             try:
                 info = v8.probe()
@@ -110,14 +112,7 @@ def build(contract_file: Path, out_dir: Path, check: bool) -> None:
     All problems are reported at once, as FILE:LINE:COLUMN: error: …; with any error
     nothing is written and the exit code is 2.
     """
-    try:
-        text = read_text(contract_file, "contract")
-    except OSError as exc:
-        _fail(f"cannot read {contract_file}: {exc.strerror}")
-    except NotUTF8 as exc:
-        click.echo(str(contract.Diagnostic(str(contract_file), exc.line, exc.column, "error", exc.detail)), err=True)
-        sys.exit(USAGE_ERROR)
-    result = contract.compile_contract(text, str(contract_file))
+    result = _compile(contract_file)
     for diagnostic in result.diagnostics:
         click.echo(str(diagnostic), err=True)
     if not result.ok:
@@ -138,8 +133,8 @@ def build(contract_file: Path, out_dir: Path, check: bool) -> None:
         click.echo(f"wrote {path}")
 
 
-def _compiled(path: Path) -> contract.Contract:
-    """The contract at PATH, or its diagnostics on stderr and exit 2."""
+def _compile(path: Path) -> contract.BuildResult:
+    """The contract at PATH compiled; a file that cannot be read is a usage error (exit 2)."""
     try:
         text = read_text(path, "contract")
     except OSError as exc:
@@ -147,7 +142,12 @@ def _compiled(path: Path) -> contract.Contract:
     except NotUTF8 as exc:
         click.echo(str(contract.Diagnostic(str(path), exc.line, exc.column, "error", exc.detail)), err=True)
         sys.exit(USAGE_ERROR)
-    result = contract.compile_contract(text, str(path))
+    return contract.compile_contract(text, str(path))
+
+
+def _compiled(path: Path) -> contract.Contract:
+    """The contract at PATH, or its diagnostics on stderr and exit 2."""
+    result = _compile(path)
     if not result.ok or result.contract is None:
         for diagnostic in result.diagnostics:
             click.echo(str(diagnostic), err=True)
@@ -351,11 +351,6 @@ def replay_command(transformation: str, inputs: tuple[str, ...], out_dir: Path, 
                           "replay_flag": model.replay.get("flag", names["replay_flag"])})
         dedupe = tuple(sorted({e.dedupe["into"] for e in model.events if e.dedupe})) or dedupe
         declared = {e.name: sorted(p.name for p in e.properties) for e in model.events}
-    if engine == "auto":
-        engine = "v8" if v8.available() else "quickjs"
-        difference = v8.differences(v8.probe()) if engine == "v8" else None
-        if difference:
-            click.echo(f"gen: warning: {difference}", err=True)
     with _running(transformation):
         program = Transformation.from_path(transformation, engine=engine)
     job = Job(program.code, program.name, names, dedupe, keep_outputs,
@@ -376,7 +371,11 @@ def replay_command(transformation: str, inputs: tuple[str, ...], out_dir: Path, 
     figures = reporting.figures(con, seconds=progress.seconds, request_failures=len(failures),
                                 interrupted=progress.interrupted, declared=declared, people=people)
     con.close()
-    figures["summary"]["engine"] = engine if engine == "quickjs" else f"v8 {v8.probe().v8} (Node.js {v8.probe().node})"
+    if engine == "v8":
+        node = v8.probe()
+        figures["summary"]["engine"] = f"v8 {node.v8} (Node.js {node.node})"
+    else:
+        figures["summary"]["engine"] = engine
     reporting.write(out_dir, figures)
     summary = figures["summary"]
     click.echo(f"{summary['events_in']:,} events in, {summary['outputs']:,} outputs, {summary['delivered']:,} "

@@ -1,8 +1,8 @@
 """gen's V8 engine: transformation groups answered by a Node.js host (v8host.cjs) on V8.
 
 RudderStack runs transformations on V8 (isolated-vm in Node 22). This engine runs
-them on the V8 of the `node` on PATH (or `$GEN_NODE`), with the same sandbox
-prelude and wrapper as the QuickJS engine; the Python side of a request
+them on the V8 of `$GEN_NODE`, else of the Node 22 the `v8` extra installs, else of
+`node` on PATH, with the same sandbox prelude and wrapper as the QuickJS engine; the Python side of a request
 (grouping, transformRoutine's answer) is shared with it in engine.py.
 """
 

@@ -102,10 +102,6 @@ function main() {
       busy = false;
       pump();
     };
-    if (h.op === 'version') {
-      finish({ kind: 'version', node: process.versions.node, v8: process.versions.v8 });
-      return;
-    }
     if (typeof h.code === 'string') codes.set(h.codeKey, h.code);
     const code = codes.get(h.codeKey);
     if (code === undefined) {
