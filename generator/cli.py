@@ -14,6 +14,7 @@ import click
 import yaml
 
 from . import contract, fixtures, replay, safeyaml
+from .push import api as push_api
 from .runtime import ENGINES, CannedResponse, Limits, RequestFailed, Transformation, batching, jsvalues, v8
 from .runtime.batching import DEFAULT_BATCH_SIZE
 from .runtime.engine import MAX_MEMORY_MB, MAX_SECONDS, NotUTF8, read_text
@@ -499,6 +500,80 @@ def check(contract_file: Path, out_dir: Path, fixture_paths: tuple[Path, ...], o
     if output_format == "github":
         checking.write_step_summary(report)
     sys.exit(report.exit_code)
+
+
+@main.command("push")
+@click.argument("contract_file", metavar="[CONTRACT]", default="contract.yaml", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", default="generated", show_default=True, type=click.Path(path_type=Path),
+              help="Where the generated files are.")
+@click.option("--fixtures", "fixture_paths", multiple=True, type=click.Path(path_type=Path),
+              help="Fixture files or directories gen check runs (default: tests/fixtures, else the current directory).")
+@click.option("--name", help="The transformation's name in RudderStack (default: the contract's name).")
+@click.option("--api-url", envvar="RUDDERSTACK_API_URL", metavar="URL",
+              help="The API's base URL (default: $RUDDERSTACK_API_URL, else the --region's).")
+@click.option("--region", type=click.Choice(sorted(push_api.REGIONS)), default="us", show_default=True,
+              help="The workspace's region, when --api-url is not given.")
+@click.option("--publish", is_flag=True, help="Publish the pushed revision: it goes live on connected destinations.")
+@click.option("--dry-run", is_flag=True, help="Send no write: print the requests push would send.")
+@click.option("--timeout", type=click.FloatRange(0, 600, min_open=True), default=30.0, show_default=True,
+              help="Seconds to wait for each API answer.")
+@_engine_option()
+def push_command(contract_file: Path, out_dir: Path, fixture_paths: tuple[Path, ...], name: str | None,
+                 api_url: str | None, region: str, publish: bool, dry_run: bool, timeout: float,
+                 engine: str | None) -> None:
+    """Run gen check, then upload OUT's transformation to RudderStack (unpublished unless --publish).
+
+    The token comes from $RUDDERSTACK_ACCESS_TOKEN only. The transformation is found by
+    name; a new revision is added only when its code differs, always with publish=false;
+    --publish then publishes that exact revision. Exit codes: 0 pushed, up to date, or
+    dry run; 1 gen check failed and nothing was sent; 2 usage error (no token); 3 the
+    API refused a request or could not be reached.
+    """
+    import os
+
+    from . import check as checking
+    from . import push as pushing
+
+    base_url = (api_url or pushing.REGIONS[region]).rstrip("/")
+    token = os.environ.get(pushing.TOKEN_VARIABLE, "").strip()
+    if not token and not dry_run:
+        _fail(f"set {pushing.TOKEN_VARIABLE} to a RudderStack access token (a workspace Service Access Token "
+              "with the Transformations permissions); it is never read from a flag")
+    targets = list(fixture_paths) or [Path("tests/fixtures") if Path("tests/fixtures").is_dir() else Path(".")]
+    prepared = pushing.prepare(contract_file, out_dir, targets, name=name, engine=engine)
+    if prepared.upload is None:
+        click.echo(checking.text(prepared.report), nl=False, err=True)
+        click.echo("gen push: gen check failed; nothing was sent", err=True)
+        sys.exit(prepared.report.exit_code)
+    upload = prepared.upload
+    counts = prepared.report.counts
+    click.echo(f"gen check: {counts['passed']} passed; pushing {upload.source} as {upload.name!r} to {base_url}",
+               err=True)
+    client = pushing.Client(base_url, token, timeout=timeout) if token else None
+    try:
+        outcome = pushing.push(upload, client, publish=publish, dry_run=dry_run,
+                               say=lambda line: click.echo(line, err=True))
+    except pushing.ApiError as exc:
+        _fail(f"RudderStack API: {exc}", 3)
+    except pushing.PushError as exc:
+        _fail(str(exc), 3)
+    if dry_run:
+        for request in outcome.requests:
+            sent = request.writes is False and client is not None
+            click.echo(("# sent (read-only)\n" if sent else "# not sent\n") + pushing.show(request, base_url, upload))
+        if not outcome.writes:
+            click.echo(f"# nothing to write: {upload.name!r} is up to date")
+        return
+    where = f"transformation {outcome.transformation_id}, revision {outcome.version_id}"
+    if outcome.action == "created":
+        click.echo(f"created {upload.name!r} ({where}), unpublished")
+    elif outcome.action == "revised":
+        click.echo(f"added a revision to {upload.name!r} ({where}), unpublished")
+    else:
+        state = "published" if outcome.published else "not published (gen push --publish makes it live)"
+        click.echo(f"{upload.name!r} is up to date ({where}, {state}); nothing was written")
+    if publish and outcome.writes and outcome.writes[-1].path.endswith("/publish"):
+        click.echo(f"published revision {outcome.version_id}: it now runs on the destinations connected to it")
 
 
 @main.command("test")
