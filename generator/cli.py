@@ -576,6 +576,49 @@ def push_command(contract_file: Path, out_dir: Path, fixture_paths: tuple[Path, 
         click.echo(f"published revision {outcome.version_id}: it now runs on the destinations connected to it")
 
 
+@main.group("export")
+def export_group() -> None:
+    """The plan in another tool's format."""
+
+
+@export_group.command("rudder-cli")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--contract", "contract_file", default="contract.yaml", show_default=True,
+              type=click.Path(path_type=Path), help="The contract.")
+@click.option("--out", "out_dir", default="generated", show_default=True, type=click.Path(path_type=Path),
+              help="Where the generated files are.")
+@click.option("--fixtures", "fixture_paths", multiple=True, type=click.Path(path_type=Path),
+              help="Fixture files or directories to turn into tests (default: tests/fixtures, else the current "
+                   "directory).")
+@click.option("--name", help="The transformation's name in RudderStack (default: the contract's name).")
+@_engine_option()
+def export_rudder_cli(directory: Path, contract_file: Path, out_dir: Path, fixture_paths: tuple[Path, ...],
+                      name: str | None, engine: str | None) -> None:
+    """Write a rudder-cli project (rudder/v1 YAML) for the plan into DIRECTORY.
+
+    A transformation spec with the generated code and test suites built from the
+    fixtures (input/output folders of JSON), and the tracking plan with its events,
+    properties, categories and custom types. DIRECTORY/GEN-EXPORT.md lists what only
+    the transformation enforces. Files gen did not write are left alone. Exit codes: 0
+    written; 1 a fixture fails or generated/ is stale; 2 usage or contract error.
+    """
+    from . import export
+
+    targets = list(fixture_paths) or [Path("tests/fixtures") if Path("tests/fixtures").is_dir() else Path(".")]
+    _compiled(contract_file)  # contract errors as diagnostics, exit 2
+    try:
+        exported = export.rudder_cli(contract_file, out_dir, targets, name=name, engine=engine)
+        written = export.write(exported, directory)
+    except export.ExportError as exc:
+        _fail(str(exc), 1)
+    except OSError as exc:
+        _fail(f"cannot write {exc.filename or directory}: {exc.strerror}")
+    click.echo(f"wrote {len(written)} file(s) under {directory} ({exported.tests} test(s) from the fixtures)")
+    for reason in exported.skipped:
+        click.echo(f"not exported: {reason}", err=True)
+    click.echo(f"what only the transformation enforces: {directory / 'GEN-EXPORT.md'}")
+
+
 @main.command("test")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--update", is_flag=True, help="Write golden files (and rudder-cli output files) from this run.")

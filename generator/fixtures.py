@@ -648,12 +648,17 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def _check_rudder_cli(case: Case, result: RunResult, update: bool) -> Outcome:
-    transformed = [
+def rudder_cli_output(result: RunResult) -> list[Any]:
+    """A request's answer as rudder-cli's expected-output files hold it: outputs and errors, drops left out."""
+    return [
         entry["output"] if entry["statusCode"] == 200 else {"error": entry["error"]}
         for entry in result.response
         if entry["statusCode"] != 298
     ]
+
+
+def _check_rudder_cli(case: Case, result: RunResult, update: bool) -> Outcome:
+    transformed = rudder_cli_output(result)
     target = case.rudder_cli_output
     if update and target is not None:
         _write_json(target, transformed)
