@@ -41,7 +41,8 @@ events:
       currency: {type: currency, required: true}
 """
 WORKFLOW = """# Runs gen check on every push and pull request: the contract is valid, generated/ is what
-# it renders, and every fixture passes. Annotations appear on the lines at fault.
+# it renders, and every fixture passes. Annotations appear on the lines at fault. Merges to
+# the default branch then ship the transformation to RudderStack (the release job).
 name: gen
 on: [push, pull_request]
 jobs:
@@ -54,6 +55,30 @@ jobs:
       # gen as this project was set up with it; pin the same way you install it.
       - run: pip install "{requirement}"
       - run: gen check --format github
+      # What a merge would send to RudderStack: reads only, and none without the secret
+      # (pull requests from forks get no secrets; the dry run then assumes a first push).
+      - run: gen push --dry-run
+        env:
+          RUDDERSTACK_ACCESS_TOKEN: ${{{{ secrets.RUDDERSTACK_ACCESS_TOKEN }}}}
+
+  # On the default branch only: gen push runs gen check again, uploads the transformation
+  # unpublished, then publishes that exact revision. Give the secret a workspace Service
+  # Access Token with the Transformations permissions; the `production` environment lets
+  # you require a reviewer before anything goes live.
+  release:
+    needs: check
+    if: github.event_name == 'push' && github.ref == format('refs/heads/{{0}}', github.event.repository.default_branch)
+    runs-on: ubuntu-latest
+    environment: production
+    concurrency: rudderstack-release
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with: {{python-version: "3.11"}}
+      - run: pip install "{requirement}"
+      - run: gen push --publish
+        env:
+          RUDDERSTACK_ACCESS_TOKEN: ${{{{ secrets.RUDDERSTACK_ACCESS_TOKEN }}}}
 """
 PRE_COMMIT = """# pre-commit (https://pre-commit.com): gen build after editing the contract, then gen check.
 repos:

@@ -34,7 +34,13 @@ def test_minimal_and_what_it_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPa
                  "tests/fixtures/samples.fixture.yaml", ".github/workflows/gen.yml", ".pre-commit-config.yaml"):
         assert (tmp_path / name).is_file(), name
     workflow = yaml.safe_load((tmp_path / ".github/workflows/gen.yml").read_text(encoding="utf-8"))
-    assert workflow["jobs"]["check"]["steps"][-1] == {"run": "gen check --format github"}
+    check_steps = workflow["jobs"]["check"]["steps"]
+    assert {"run": "gen check --format github"} in check_steps
+    token = {"RUDDERSTACK_ACCESS_TOKEN": "${{ secrets.RUDDERSTACK_ACCESS_TOKEN }}"}
+    assert check_steps[-1] == {"run": "gen push --dry-run", "env": token}
+    release = workflow["jobs"]["release"]
+    assert release["needs"] == "check" and "default_branch" in release["if"]
+    assert release["steps"][-1] == {"run": "gen push --publish", "env": token}
     monkeypatch.chdir(tmp_path)
     assert CliRunner().invoke(main, ["check"]).exit_code == 0
 
