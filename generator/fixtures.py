@@ -70,6 +70,8 @@ class Case:
     # rudder-cli layout: the expected `transformedEvents` array of the whole file.
     rudder_cli_output: Path | None = None
     rudder_cli: bool = False
+    # A rudder-cli spec's inline `code` (instead of a `file`).
+    code: str | None = None
 
     @property
     def id(self) -> str:
@@ -381,35 +383,90 @@ def _check_expectation(where: str, item: Any) -> None:
             raise FixtureError(f"{where}: `error` is a string or a mapping of name, message, line")
 
 
+# rudder-cli's own default events stand in when a spec has no tests (rudder-iac
+# `testorchestrator/inputs.go`): one track, identify, page and screen event as its JavaScript
+# SDK sends them. These are gen's own samples of the same four calls.
+RUDDER_CLI_DEFAULT_EVENTS: list[dict[str, Any]] = [
+    {"type": "track", "event": "Product Click", "anonymousId": "anon-default-1", "channel": "web",
+     "messageId": "default-track-1", "originalTimestamp": "2026-01-15T10:00:00.000Z",
+     "sentAt": "2026-01-15T10:00:00.100Z", "receivedAt": "2026-01-15T10:00:00.200Z",
+     "timestamp": "2026-01-15T10:00:00.100Z",
+     "context": {"library": {"name": "RudderLabs JavaScript SDK", "version": "3.0.0"},
+                 "traits": {"name": "Sam Rivera", "email": "sam@example.com"}, "locale": "en-US",
+                 "page": {"path": "/catalog", "url": "https://shop.example.com/catalog", "title": "Catalog"}},
+     "properties": {"product_id": "p-100", "sku": "SKU-100", "category": "Games", "name": "Board game",
+                    "price": 24.5, "quantity": 2, "currency": "USD"}},
+    {"type": "identify", "userId": "user-default-1", "anonymousId": "anon-default-1", "channel": "web",
+     "messageId": "default-identify-1", "originalTimestamp": "2026-01-15T10:01:00.000Z",
+     "receivedAt": "2026-01-15T10:01:00.200Z", "timestamp": "2026-01-15T10:01:00.100Z",
+     "context": {"library": {"name": "RudderLabs JavaScript SDK", "version": "3.0.0"},
+                 "traits": {"name": "Sam Rivera", "email": "sam@example.com", "phone": "+14155550100"}}},
+    {"type": "page", "name": "Home", "anonymousId": "anon-default-1", "channel": "web",
+     "messageId": "default-page-1", "originalTimestamp": "2026-01-15T10:02:00.000Z",
+     "receivedAt": "2026-01-15T10:02:00.200Z", "timestamp": "2026-01-15T10:02:00.100Z",
+     "context": {"library": {"name": "RudderLabs JavaScript SDK", "version": "3.0.0"}},
+     "properties": {"path": "/", "url": "https://shop.example.com/", "title": "Home", "referrer": ""}},
+    {"type": "screen", "event": "HomeScreen", "anonymousId": "anon-default-2", "channel": "mobile",
+     "messageId": "default-screen-1", "originalTimestamp": "2026-01-15T10:03:00.000Z",
+     "receivedAt": "2026-01-15T10:03:00.200Z", "timestamp": "2026-01-15T10:03:00.100Z",
+     "context": {"library": {"name": "com.rudderstack.android.sdk.core", "version": "1.20.0"}},
+     "properties": {"name": "HomeScreen", "category": "Parent Screens"}},
+]
+
+
 def _rudder_cli_cases(path: Path, spec: Mapping[str, Any]) -> list[Case]:
+    """A spec's tests as rudder-cli runs them (rudder-iac `specs/transformation.go`, `testorchestrator`).
+
+    `input` and `output` default to ./input and ./output next to the spec; an input folder
+    given explicitly must exist (rudder-cli validate refuses it otherwise), a default one may not.
+    Each top-level *.json file is one test; its same-named file in the output folder, when
+    there is one, is the expected output. A spec whose suites find no file (or that has no
+    `tests`) runs rudder-cli's default events as one test, which passes when nothing fails.
+    """
     body = _mapping(f"{path}: spec", spec.get("spec"))
-    if body.get("code") is not None:
-        raise FixtureError(f"{path}: inline `code` is not supported; point `file` at the transformation")
-    if not body.get("file"):
-        raise FixtureError(f"{path}: the transformation spec has no `file`")
-    transformation = (path.parent / str(body["file"])).resolve()
+    code, file = body.get("code"), body.get("file")
+    if (code is None) == (file is None):
+        raise FixtureError(f"{path}: a transformation spec has exactly one of `code` and `file`")
+    if code is not None and not isinstance(code, str):
+        raise FixtureError(f"{path}: `code` is the transformation's source text")
+    name = str(body.get("name") or DEFAULT_TRANSFORMATION.name)
+    transformation = path.resolve() if code is not None else (path.parent / str(file)).resolve()
+
+    def case(case_name: str, events: list[Any], output: Path | None) -> Case:
+        return Case(name=case_name, path=path, transformation=transformation, transformation_name=name,
+                    events=events, rudder_cli_output=output, rudder_cli=True, code=code)
+
     cases: list[Case] = []
-    for suite in body.get("tests") or []:
+    tests = body.get("tests") or []
+    if not isinstance(tests, list):
+        raise FixtureError(f"{path}: `tests` is a list of {{name, input, output}}")
+    for suite in tests:
         suite = _mapping(f"{path}: tests", suite)
-        input_dir = path.parent / str(suite.get("input", ""))
-        output_dir = path.parent / str(suite["output"]) if suite.get("output") else None
+        label = str(suite.get("name") or "").strip()
+        if not label or not re.fullmatch(r"[A-Za-z0-9 _/\-]+", label):
+            raise FixtureError(f"{path}: test suite name {suite.get('name')!r} must match ^[A-Za-z0-9 _/\\-]+$ "
+                               "(rudder-cli's rule)")
+        given = suite.get("input")
+        input_dir = path.parent / str(given or "./input")
         if not input_dir.is_dir():
-            raise FixtureError(f"{path}: test suite '{suite.get('name')}': input directory {input_dir} not found")
-        for file in sorted(input_dir.glob("*.json")):
+            if given:
+                raise FixtureError(f"{path}: test suite '{label}': input directory {input_dir} not found")
+            continue
+        # A missing output folder only means no expected outputs yet (`gen test --update` writes them).
+        output_dir = path.parent / str(suite.get("output") or "./output")
+        for entry in sorted(input_dir.iterdir()):
+            if not entry.is_file() or not entry.name.lower().endswith(".json"):
+                continue
             try:
-                data = jsvalues.loads(_read(file))
+                data = jsvalues.loads(_read(entry))
             except jsvalues.JSONError as exc:
-                raise FixtureError(f"{file}:{exc.line}:{exc.column}: invalid JSON: {exc.msg}") from exc
-            events = data if isinstance(data, list) else [data]
-            cases.append(Case(
-                name=f"{suite.get('name', 'tests')}/{file.name}",
-                path=path,
-                transformation=transformation,
-                transformation_name=str(body.get("name") or DEFAULT_TRANSFORMATION.name),
-                events=events,
-                rudder_cli_output=(output_dir / file.name) if output_dir else None,
-                rudder_cli=True,
-            ))
+                raise FixtureError(f"{entry}:{exc.line}:{exc.column}: invalid JSON: {exc.msg}") from exc
+            if not isinstance(data, (list, dict)):
+                raise FixtureError(f"{entry}: must contain valid object or array")
+            cases.append(case(f"{label}/{entry.name}", data if isinstance(data, list) else [data],
+                              output_dir / entry.name))
+    if not cases:
+        cases.append(case("default-events", [dict(e) for e in RUDDER_CLI_DEFAULT_EVENTS], None))
     return cases
 
 
@@ -436,6 +493,9 @@ def execute(case: Case, engine: str | None = None) -> RunResult | str:
         transformation = Transformation(
             code, case.transformation_name or "transformation.js", limits=case.limits, engine=engine
         )
+    elif case.code is not None:
+        transformation = Transformation(case.code, case.transformation_name or "transformation.js",
+                                        limits=case.limits, engine=engine)
     elif not case.transformation.exists():
         return f"transformation {case.transformation} not found (run `gen build`?)"
     else:
@@ -670,6 +730,8 @@ def _check_rudder_cli(case: Case, result: RunResult, update: bool) -> Outcome:
         expected = jsvalues.loads(_read(target))
     except jsvalues.JSONError as exc:
         raise FixtureError(f"{target}:{exc.line}:{exc.column}: invalid JSON: {exc.msg}") from exc
+    if isinstance(expected, dict):
+        expected = [expected]  # rudder-cli reads one object as a one-event array, as for inputs
     if expected == transformed:
         return Outcome(case, True)
     return Outcome(case, False, f"{target}:\n" + _indent(_diff(_json(expected), _json(transformed))))

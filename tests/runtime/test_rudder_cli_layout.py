@@ -47,3 +47,58 @@ def test_update_writes_the_output_files(tmp_path: Path) -> None:
     written = json.loads((suite / "tests" / "output" / "single.json").read_text(encoding="utf-8"))
     expected = {"type": "track", "event": "product viewed", "messageId": "m-3", "context": {"source": "unknown"}}
     assert written == [expected]
+
+
+def _spec(tmp_path: Path, spec: str) -> Path:
+    (tmp_path / "t.js").write_text(
+        "export function transformEvent(event) { if (event.type === 'page') { throw new Error('no pages'); }"
+        " event.seen = true; return event; }\n", encoding="utf-8")
+    path = tmp_path / "transformation.yaml"
+    path.write_text("version: rudder/v1\nkind: transformation\nmetadata: {name: t}\nspec:\n"
+                    "  id: t\n  name: T\n  language: javascript\n" + spec, encoding="utf-8")
+    return path
+
+
+def test_input_and_output_default_to_folders_next_to_the_spec(tmp_path: Path) -> None:
+    path = _spec(tmp_path, "  file: ./t.js\n  tests:\n    - name: defaults\n")
+    (tmp_path / "input").mkdir()
+    (tmp_path / "input" / "one.json").write_text('{"type": "track", "event": "A", "messageId": "m1"}')
+    (tmp_path / "input" / "notes.txt").write_text("not a test")
+    (tmp_path / "output").mkdir()
+    # One object in an output file is a one-event array, as rudder-cli reads it.
+    (tmp_path / "output" / "one.json").write_text('{"type": "track", "event": "A", "messageId": "m1", "seen": true}')
+    (case,) = fixtures.load(path)
+    assert case.name == "defaults/one.json" and case.rudder_cli_output == tmp_path / "output" / "one.json"
+    assert fixtures.run_case(case).passed
+
+
+def test_an_explicit_input_folder_must_exist(tmp_path: Path) -> None:
+    path = _spec(tmp_path, "  file: ./t.js\n  tests:\n    - name: missing\n      input: ./nowhere\n")
+    try:
+        fixtures.load(path)
+    except fixtures.FixtureError as exc:
+        assert "input directory" in str(exc) and "nowhere" in str(exc)
+    else:
+        raise AssertionError("an explicit input folder that does not exist is an error")
+
+
+def test_without_tests_rudder_clis_default_events_run_and_an_error_fails(tmp_path: Path) -> None:
+    path = _spec(tmp_path, "  file: ./t.js\n")
+    (case,) = fixtures.load(path)
+    assert case.name == "default-events"
+    assert sorted(e["type"] for e in case.events) == ["identify", "page", "screen", "track"]
+    outcome = fixtures.run_case(case)
+    assert not outcome.passed and "no pages" in outcome.report
+    # A suite whose folders hold no file counts as no tests too.
+    path = _spec(tmp_path, "  file: ./t.js\n  tests:\n    - name: empty\n")
+    assert [c.name for c in fixtures.load(path)] == ["default-events"]
+
+
+def test_inline_code_runs(tmp_path: Path) -> None:
+    path = _spec(tmp_path, "  code: |\n    export function transformEvent(event) { return event; }\n")
+    result = CliRunner().invoke(main, ["test", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().endswith("1 passed, 0 failed")
+    both = _spec(tmp_path, "  code: x\n  file: ./t.js\n")
+    result = CliRunner().invoke(main, ["test", str(both)])
+    assert result.exit_code == 1 and "exactly one of `code` and `file`" in result.output
