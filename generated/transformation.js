@@ -1097,7 +1097,10 @@ function enforceIdentity(event, report) {
   if (!isBlank(event.userId) && userId === undefined) {
     addViolation(report, 'type', 'must be string', ['userId']);
   } else if (!isBlank(userId) && isEmail(userId)) {
-    if (IDENTITY.emailUserId === 'drop') return false;
+    if (IDENTITY.emailUserId === 'drop') {
+      report.dropReason = 'email-user-id: an email address as userId (identity.email_user_id: drop)';
+      return false;
+    }
     if (IDENTITY.emailUserId === 'move') {
       moveEmailUserId(event, report);
     } else {
@@ -1129,17 +1132,26 @@ function requireIds(event, report) {
   const hasUserId = destinationUserId(event) !== undefined;
   // An email trait ties an event to a person too: Customer.io's destination falls back to it.
   if (!hasUserId && isBlank(event.anonymousId) && isBlank(emailOf(event))) {
-    if (IDENTITY.requireIds === 'drop') return false;
+    if (IDENTITY.requireIds === 'drop') {
+      report.dropReason = 'no-person: no userId, anonymousId or email (identity.require_ids: drop)';
+      return false;
+    }
     addViolation(report, 'required', "must have required property 'userId' or 'anonymousId'", [], 'userId|anonymousId');
   }
   if (event.type === 'identify' && !hasUserId && isBlank(emailOf(event))) {
     // Customer.io rejects an identify it cannot tie to a person.
-    if (IDENTITY.requireIds === 'drop') return false;
+    if (IDENTITY.requireIds === 'drop') {
+      report.dropReason = 'no-person: an identify without userId or email (identity.require_ids: drop)';
+      return false;
+    }
     addViolation(report, 'required', "must have required property 'userId' or 'traits.email'", [], 'userId|email');
   }
   if (event.type === 'alias' && (isBlank(event.previousId) || !hasUserId)) {
     // Customer.io's merge needs both people.
-    if (IDENTITY.requireIds === 'drop') return false;
+    if (IDENTITY.requireIds === 'drop') {
+      report.dropReason = 'no-person: an alias without previousId and userId (identity.require_ids: drop)';
+      return false;
+    }
     if (isBlank(event.previousId)) addViolation(report, 'required', "must have required property 'previousId'", [], 'previousId');
     if (!hasUserId) addViolation(report, 'required', "must have required property 'userId'", [], 'userId');
   }
@@ -1198,7 +1210,10 @@ function guardReplay(event, rules, report) {
     reason = 'older than the ' + rules.replay.label + ' replay window';
   }
   if (reason === null) return true;
-  if (rules.replay.policy === 'drop') return false;
+  if (rules.replay.policy === 'drop') {
+    report.dropReason = 'replay: ' + reason + ' (policy: drop)';
+    return false;
+  }
   if (event.context === undefined || event.context === null) event.context = {};
   const context = isPlainObject(event.context) ? event.context : null;
   if (context !== null) {
@@ -1283,12 +1298,12 @@ function applyContract(event, derived, inherited) {
   // transformed export replayed) finds nothing new.
   removeUnsafeKeys(event, report);
   cleanIds(event, report);
-  if (!enforceIdentity(event, report)) return null;
+  if (!enforceIdentity(event, report)) return dropped(event, report.dropReason);
   if (event.type === 'track') {
     const resolved = resolveEvent(event, report);
     rules = resolved.rules;
     if (rules === null && resolved.known) {
-      if (UNPLANNED_EVENTS === 'drop') return null;
+      if (UNPLANNED_EVENTS === 'drop') return dropped(event, 'unplanned-event: not in the plan (unplanned_events: drop)');
       if (UNPLANNED_EVENTS === 'flag') unplannedEvent(report, event.event);
     }
     if (rules !== null) {
@@ -1315,9 +1330,11 @@ function applyContract(event, derived, inherited) {
   if (event.type === 'track' && isPlainObject(event.context) && isPlainObject(event.context.traits)) {
     enforceTraits(event.context.traits, ['context', 'traits'], report, true);
   }
-  if (!requireIds(event, report)) return null;
-  if (report.violations.length > 0 && onViolation === 'drop') return null;
-  if (!guardReplay(event, event.type === 'identify' ? IDENTIFY_RULES : rules, report)) return null;
+  if (!requireIds(event, report)) return dropped(event, report.dropReason);
+  if (report.violations.length > 0 && onViolation === 'drop') {
+    return dropped(event, 'violations: ' + report.labels.join('; ') + ' (on_violation: drop)');
+  }
+  if (!guardReplay(event, event.type === 'identify' ? IDENTIFY_RULES : rules, report)) return dropped(event, report.dropReason);
   stampDedupeId(event, rules, report);
   // What the stamp records beside the plan: line items sent, an identify sent before.
   const stamp = Object.assign({}, inherited);
@@ -1435,6 +1452,15 @@ function mergeEntries(earlier, added) {
     }
   }
   return merged;
+}
+
+// Why an event is dropped, as a log line: RudderStack shows it when a test is run and
+// ignores it in production; gen replay reports it. Returns null, the dropped event.
+function dropped(event, reason) {
+  if (typeof log === 'function') {
+    log('gen: dropped', { messageId: idText(event.messageId) === undefined ? null : idText(event.messageId), reason: reason });
+  }
+  return null;
 }
 
 // Writes the report on the event; `extra` goes into the stamp (line items sent, stitching).

@@ -24,7 +24,8 @@ EVENT_COLUMNS = {
 }
 OUTPUT_COLUMNS = {
     "request": "INTEGER", "message_id": "VARCHAR", "source_id": "VARCHAR", "status": "INTEGER", "error": "VARCHAR",
-    "type": "VARCHAR", "event": "VARCHAR", "user_id": "VARCHAR", "anonymous_id": "VARCHAR", "email": "VARCHAR",
+    "reason": "VARCHAR", "type": "VARCHAR", "event": "VARCHAR", "user_id": "VARCHAR", "anonymous_id": "VARCHAR",
+    "email": "VARCHAR",
     "dedupe_id": "VARCHAR", "violations": "VARCHAR[]", "repairs": "VARCHAR[]", "replay": "BOOLEAN",
     "stitched": "BOOLEAN", "timestamp": "VARCHAR", "received_at": "VARCHAR", "property_keys": "VARCHAR[]",
 }
@@ -102,10 +103,13 @@ def figures(con: duckdb.DuckDBPyConnection, *, seconds: float, request_failures:
     report["unplanned"] = [{"event": e, "count": n} for e, n in _rows(
         con, """SELECT coalesce(event, ''), count(*) FROM outputs WHERE list_contains(violations, 'Unplanned-Event:')
                 GROUP BY 1 ORDER BY 2 DESC, 1""")]
-    report["filtered"] = [{"event": e, "count": n, "examples": x[:EXAMPLES]} for e, n, x in _rows(
-        con, """SELECT coalesce(e.event, '(' || coalesce(e.type, '?') || ')'), count(*), list(e.message_id)
+    # The reason is the generated code's drop log (its kind before the colon); another
+    # transformation's drops have none.
+    report["filtered"] = [{"event": e, "reason": r, "count": n, "examples": x[:EXAMPLES]} for e, r, n, x in _rows(
+        con, """SELECT coalesce(e.event, '(' || coalesce(e.type, '?') || ')'),
+                       coalesce(split_part(o.reason, ' (', 1), 'not given'), count(*), list(e.message_id)
                 FROM events e JOIN outputs o ON o.request = e.request AND o.message_id = e.message_id
-                WHERE o.status = 298 GROUP BY 1 ORDER BY 2 DESC, 1""")]
+                WHERE o.status = 298 GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2""")]
     report["errors"] = [{"error": e, "count": n, "examples": x[:EXAMPLES]} for e, n, x in _rows(
         con, """SELECT split_part(error, chr(10), 1), count(*), list(message_id) FROM outputs WHERE status = 400
                 GROUP BY 1 ORDER BY 2 DESC, 1""")]
@@ -236,8 +240,9 @@ def markdown(report: dict[str, Any]) -> str:
             "None.")
     section("Repairs", ["rule", "count"], [[r["rule"], f"{r['count']:,}"] for r in report["repairs"]], "None.")
     section("Unplanned events", ["event", "count"], [[u["event"], u["count"]] for u in report["unplanned"]], "None.")
-    section("Dropped by the transformation (298)", ["event", "count", "examples"],
-            [[f["event"], f["count"], ", ".join(map(str, f["examples"]))] for f in report["filtered"]], "None.")
+    section("Dropped by the transformation (298)", ["event", "reason", "count", "examples"],
+            [[f["event"], f["reason"], f["count"], ", ".join(map(str, f["examples"]))] for f in report["filtered"]],
+            "None.")
     section("Errors (400)", ["error", "count", "examples"],
             [[e["error"], e["count"], ", ".join(map(str, e["examples"]))] for e in report["errors"]], "None.")
     section("Duplicates a stateless transformation cannot catch (Customer.io receives each more than once)",

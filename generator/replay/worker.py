@@ -90,7 +90,25 @@ def event_row(request: int, item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def output_row(request: int, entry: dict[str, Any], job: Job) -> dict[str, Any]:
+DROP_LOG = "Log: gen: dropped "
+
+
+def drop_reasons(logs: list[str]) -> dict[str, str]:
+    """{messageId: reason} from the log lines gen's generated code writes when it drops an event."""
+    reasons: dict[str, str] = {}
+    for line in logs:
+        if not line.startswith(DROP_LOG):
+            continue
+        try:
+            found = jsvalues.loads(line[len(DROP_LOG):])
+        except jsvalues.JSONError:
+            continue
+        if isinstance(found, dict) and isinstance(found.get("messageId"), str) and isinstance(found.get("reason"), str):
+            reasons.setdefault(found["messageId"], found["reason"])
+    return reasons
+
+
+def output_row(request: int, entry: dict[str, Any], job: Job, reasons: dict[str, str] | None = None) -> dict[str, Any]:
     metadata = entry.get("metadata") or {}
     output: dict[str, Any] = entry["output"] if isinstance(entry.get("output"), dict) else {}
     context: dict[str, Any] = output["context"] if isinstance(output.get("context"), dict) else {}
@@ -112,6 +130,7 @@ def output_row(request: int, entry: dict[str, Any], job: Job) -> dict[str, Any]:
         "source_id": _text(metadata.get("sourceId")),
         "status": entry.get("statusCode"),
         "error": _text(entry.get("error")),
+        "reason": (reasons or {}).get(str(metadata.get("messageId"))) if entry.get("statusCode") == 298 else None,
         "type": _text(output.get("type")),
         "event": _text(output.get("event")) if output.get("type") == "track" else _text(output.get("name")),
         "user_id": _text(output.get("userId")),
@@ -133,10 +152,14 @@ def run_request(job: Job, request: int, items: list[dict[str, Any]]) -> Result:
     """Answer one request and turn the answer into rows (and Customer.io calls, when asked)."""
     events = [event_row(request, item) for item in items]
     try:
-        response = _program(job).run(items).response
+        # Test mode collects log() lines, which carry the generated code's drop reasons; it
+        # changes nothing else in the answer.
+        answer = _program(job).run(items, test_mode=True)
     except RequestFailed as exc:
         return Result(request, events, [], failure=str(exc))
-    outputs = [output_row(request, entry, job) for entry in response]
+    response = answer.response
+    reasons = drop_reasons(answer.logs) if any(e.get("statusCode") == 298 for e in response) else {}
+    outputs = [output_row(request, entry, job, reasons) for entry in response]
     calls: list[Any] = []
     if job.customerio is not None:
         from ..customerio import destination

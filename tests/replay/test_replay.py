@@ -90,7 +90,8 @@ def test_the_report_counts_what_the_corpus_holds(tmp_path: Path, inputs: list[st
     assert figures["backfilled"] == [
         {"event": event, "count": 1, "oldest_days": 10.0, "examples": ["old-order"]}
         for event in ("Order Completed", "Order Line Item")]
-    assert figures["filtered"][0]["examples"] == ["no-ids"]
+    assert figures["filtered"] == [{"event": "Product Viewed", "count": 1, "examples": ["no-ids"],
+                                    "reason": "no-person: no userId, anonymousId or email"}]
     assert {"rule": "number", "count": 445} in figures["repairs"]  # every "$12.00" → 12
     viewed = {c["property"]: c["share"] for c in figures["completeness"] if c["event"] == "Product Viewed"}
     assert viewed["sku"] == 1 and viewed["product_id"] == 0
