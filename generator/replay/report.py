@@ -30,6 +30,11 @@ OUTPUT_COLUMNS = {
     "stitched": "BOOLEAN", "timestamp": "VARCHAR", "received_at": "VARCHAR", "property_keys": "VARCHAR[]",
 }
 EXAMPLES = 3
+# A few example messageIds per group, first by request then id: a bounded aggregate, so a
+# label on every one of millions of events costs three ids, not a list of millions.
+SOME = f"min_by(message_id, (request, message_id), {EXAMPLES})"
+# The database lives in DIR; past this, DuckDB spills to disk instead of growing with the input.
+MEMORY_LIMIT = "192MB"
 
 
 def build_database(out: Path) -> duckdb.DuckDBPyConnection:
@@ -37,7 +42,7 @@ def build_database(out: Path) -> duckdb.DuckDBPyConnection:
     path = out / "replay.duckdb"
     if path.exists():
         path.unlink()
-    con = duckdb.connect(str(path))
+    con = duckdb.connect(str(path), config={"memory_limit": MEMORY_LIMIT, "threads": 2})
     for table, columns in (("events", EVENT_COLUMNS), ("outputs", OUTPUT_COLUMNS)):
         con.execute(f"CREATE TABLE {table} ({', '.join(f'{k} {v}' for k, v in columns.items())})")
         source = out / f"{table}.ndjson"
@@ -94,7 +99,7 @@ def figures(con: duckdb.DuckDBPyConnection, *, seconds: float, request_failures:
     report["completeness"] = _completeness(con, declared)
     report["violations"] = [
         {"label": label, "count": n, "examples": examples[:EXAMPLES]}
-        for label, n, examples in _rows(con, """SELECT v, count(*), list(message_id ORDER BY request, message_id)
+        for label, n, examples in _rows(con, f"""SELECT v, count(*), {SOME}
                                                 FROM outputs, unnest(violations) AS t(v) GROUP BY v
                                                 ORDER BY 2 DESC, 1""")
     ]
@@ -106,26 +111,27 @@ def figures(con: duckdb.DuckDBPyConnection, *, seconds: float, request_failures:
     # The reason is the generated code's drop log (its kind before the colon); another
     # transformation's drops have none.
     report["filtered"] = [{"event": e, "reason": r, "count": n, "examples": x[:EXAMPLES]} for e, r, n, x in _rows(
-        con, """SELECT coalesce(e.event, '(' || coalesce(e.type, '?') || ')'),
-                       coalesce(split_part(o.reason, ' (', 1), 'not given'), count(*), list(e.message_id)
+        con, f"""SELECT coalesce(e.event, '(' || coalesce(e.type, '?') || ')'),
+                       coalesce(split_part(o.reason, ' (', 1), 'not given'), count(*),
+                       min_by(e.message_id, (e.request, e.message_id), {EXAMPLES})
                 FROM events e JOIN outputs o ON o.request = e.request AND o.message_id = e.message_id
                 WHERE o.status = 298 GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2""")]
     report["errors"] = [{"error": e, "count": n, "examples": x[:EXAMPLES]} for e, n, x in _rows(
-        con, """SELECT split_part(error, chr(10), 1), count(*), list(message_id) FROM outputs WHERE status = 400
+        con, f"""SELECT split_part(error, chr(10), 1), count(*), {SOME} FROM outputs WHERE status = 400
                 GROUP BY 1 ORDER BY 2 DESC, 1""")]
     report["duplicates"] = [{"dedupe_id": d, "event": e, "copies": n, "requests": r, "examples": x[:EXAMPLES]}
                             for d, e, n, r, x in _rows(
-        con, """SELECT dedupe_id, any_value(event), count(*), count(DISTINCT request), list(message_id)
+        con, f"""SELECT dedupe_id, any_value(event), count(*), count(DISTINCT request), {SOME}
                 FROM outputs WHERE status = 200 AND dedupe_id IS NOT NULL GROUP BY dedupe_id HAVING count(*) > 1
                 ORDER BY 3 DESC, 1""")]
     report["replayed"] = [{"event": e, "count": n, "examples": x[:EXAMPLES]} for e, n, x in _rows(
-        con, """SELECT coalesce(event, '(' || type || ')'), count(*), list(message_id) FROM outputs
+        con, f"""SELECT coalesce(event, '(' || type || ')'), count(*), {SOME} FROM outputs
                 WHERE status = 200 AND replay GROUP BY 1 ORDER BY 2 DESC, 1""")]
     late = ("epoch(try_cast(received_at AS TIMESTAMPTZ)) - epoch(try_cast(timestamp AS TIMESTAMPTZ))")
     report["backfilled"] = [
         {"event": e, "count": n, "oldest_days": d, "examples": x[:EXAMPLES]} for e, n, d, x in _rows(
             con, f"""SELECT coalesce(event, '(' || type || ')'), count(*), round(max({late}) / 86400, 1),
-                            list(message_id)
+                            {SOME}
                      FROM outputs WHERE status = 200 AND NOT replay AND {late} > 86400
                      GROUP BY 1 ORDER BY 2 DESC, 1""")]
     report["identity"] = {
