@@ -2,21 +2,29 @@
 
 The expected outcome of each case comes from the contract's semantics (docs/contract.md),
 not from running the generated JavaScript, so a generated transformation that drops a rule
-fails a case. Covered so far: a valid baseline per event, each alias, spelling variants,
-each required property, the repair of misspelt numbers, integers, currencies, emails and
-booleans, each enum synonym and an enum value outside the list.
+fails a case. Covered: a valid baseline per event, each alias, spelling variants, each
+required property, the repair of misspelt numbers, integers, currencies, emails, booleans,
+timestamps, phone numbers and time zones, each enum synonym and an enum value outside the
+list, each range (its inclusive bound and a value past it) and pattern, dedupe ids (with an
+FNV-1a of gen's own), line items, replay windows and markers, future timestamps, and the
+identity rules (an email as userId, an event without ids).
 """
 
 from __future__ import annotations
 
 import copy
+import json
+import re
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 from .contract.model import Contract, Event
 from .contract.names import variant_key
 from .fixtures import MISSING
-from .scaffold import sample_value, samples
+from .scaffold import SAMPLE_TIME, sample_value, samples
+
+SAMPLE_EPOCH = int(datetime.fromisoformat(SAMPLE_TIME.replace("Z", "+00:00")).timestamp())
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,38 @@ def _coercion(spec: dict[str, Any], value: Any) -> tuple[Any, Any] | None:
     if kind == "boolean":
         return "yes", True
     return None
+
+
+def fnv1a64(text: str) -> str:
+    """FNV-1a, 64 bits, over the UTF-16 code units of TEXT (as JavaScript holds strings)."""
+    value = 0xCBF29CE484222325
+    data = text.encode("utf-16-le", "surrogatepass")
+    for index in range(0, len(data), 2):
+        value ^= data[index] | (data[index + 1] << 8)
+        value = (value * 0x100000001B3) % 2**64
+    return f"{value:016x}"
+
+
+def dedupe_id(event: str, values: list[Any]) -> str | None:
+    """docs/contract.md (dedupe): `evt_` + FNV-1a-64 of [name, ...key values] as JSON; None where
+    JSON differs between Python and JavaScript (floats, booleans)."""
+    if not all(isinstance(v, str) or (isinstance(v, int) and not isinstance(v, bool)) for v in values):
+        return None
+    return "evt_" + fnv1a64(json.dumps([event, *values], separators=(",", ":"), ensure_ascii=False))
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + \
+        f"{round(epoch * 1000) % 1000:03d}Z"
+
+
+def _not_matching(pattern: str) -> str | None:
+    """A plain value PATTERN does not match, or None when Python cannot read the pattern as V8 does."""
+    try:
+        compiled = re.compile(pattern)
+    except (re.error, RecursionError):
+        return None
+    return next((text for text in ("zz", "~~", "Zz-9", "0") if compiled.search(text) is None), None)
 
 
 def clean_outputs(model: Contract, event: Event, message: dict[str, Any]) -> dict[str, Any]:
@@ -116,9 +156,207 @@ def cases(model: Contract) -> list[Derived]:
                                                                 flag: f"Advance-Rules-Violation:{prop.name}"}}
                     found.append(Derived(f"{event.name}: {prop.name} outside its values", message,
                                          _outputs(model, event, message, main)))
+            found += _value_cases(model, event, base, prop)
+        found += _event_cases(model, event, base)
+    found += _trait_cases(model)
     for index, case in enumerate(found, start=1):
         case.event["messageId"] = f"derived-{index}"
     return found
+
+
+def _with(base: dict[str, Any], prop: str, value: Any) -> dict[str, Any]:
+    message = copy.deepcopy(base)
+    message["properties"][prop] = value
+    return message
+
+
+def _invalid(model: Contract, event: Event, base: dict[str, Any], name: str, spec: dict[str, Any], sent: Any,
+             rule: str) -> Derived:
+    """A value the contract cannot accept (docs/contract.md, Blank and invalid values): kept and
+    flagged, or removed (then `required` and `default` apply), or the event dropped."""
+    message = _with(base, name, sent)
+    if event.on_violation == "drop":
+        return Derived(rule, message, {"dropped": True})
+    value, label = _left(model, spec, name, sent, f"Advance-Rules-Violation:{name}")
+    main = {"event": event.name, "properties": {name: value, model.annotations["flag"]: label}}
+    return Derived(rule, message, _outputs(model, event, message, main, clean_items=False))
+
+
+def _left(model: Contract, spec: dict[str, Any], name: str, sent: Any, label: str) -> tuple[Any, str]:
+    """What stays of an invalid value, and the flag: kept (on_invalid: keep), or removed, when
+    `required` then reports it missing and otherwise its `default` takes its place."""
+    if _setting(model, spec, "onInvalid") != "remove":
+        return sent, label
+    if spec.get("required"):
+        return MISSING, f"{label}; Required-Missing:{name}"
+    return spec.get("default", MISSING), label
+
+
+def _repaired(model: Contract, event: Event, base: dict[str, Any], name: str, sent: Any, received: Any,
+              rule: str) -> Derived:
+    message = _with(base, name, sent)
+    main = {"event": event.name, "properties": {name: received, model.annotations["flag"]: MISSING}}
+    return Derived(rule, message, _outputs(model, event, message, main, clean_items=False))
+
+
+def _value_cases(model: Contract, event: Event, base: dict[str, Any], prop: Any) -> list[Derived]:
+    """Ranges, patterns, timestamps, phones and time zones of one property (docs/contract.md, Types)."""
+    name, spec, kind = prop.name, prop.spec, prop.spec["type"]
+    out: list[Derived] = []
+    if kind in ("number", "integer"):
+        for key, step in (("minimum", -1), ("maximum", 1)):
+            bound = spec.get(key)
+            if not isinstance(bound, int) or isinstance(bound, bool):
+                continue  # a fractional bound: `decimals` rounding would decide the value sent
+            # Inclusive bounds: the bound itself is valid, one past it is not.
+            out.append(_repaired(model, event, base, name, bound, bound, f"{event.name}: {name} {bound} meets its "
+                                 f"{key} (inclusive)"))
+            out.append(_invalid(model, event, base, name, spec, bound + step,
+                                f"{event.name}: {name} {bound + step} is past its {key}"))
+    if kind == "string" and "pattern" in spec:
+        sent = _not_matching(spec["pattern"])
+        if sent is not None:
+            out.append(_invalid(model, event, base, name, spec, sent,
+                                f"{event.name}: {name} {sent!r} does not match its pattern"))
+    if kind == "timestamp":
+        expected: Any = SAMPLE_EPOCH if spec.get("output") == "unix_seconds" else _iso(SAMPLE_EPOCH)
+        out.append(_repaired(model, event, base, name, SAMPLE_EPOCH, expected,
+                             f"{event.name}: {name} as unix seconds is read as a time"))
+        out.append(_repaired(model, event, base, name, SAMPLE_TIME[:10] + " " + SAMPLE_TIME[11:19], expected,
+                             f"{event.name}: {name} without a zone is read as UTC"))
+        out.append(_invalid(model, event, base, name, spec, "January 15, 2026",
+                            f"{event.name}: {name} 'January 15, 2026' is not a time"))
+    if kind == "phone":
+        # Written with its country code, the number means the same in every region.
+        out.append(_repaired(model, event, base, name, "+1 (212) 555-0110", "+12125550110",
+                             f"{event.name}: {name} '+1 (212) 555-0110' becomes E.164"))
+        out.append(_invalid(model, event, base, name, spec, "12", f"{event.name}: {name} '12' is not a phone number"))
+    if kind == "timezone":
+        out.append(_repaired(model, event, base, name, "america/new_york", "America/New_York",
+                             f"{event.name}: {name} 'america/new_york' is spelt as IANA does"))
+        out.append(_invalid(model, event, base, name, spec, "PST", f"{event.name}: {name} 'PST' is not a time zone"))
+    return out
+
+
+def _event_cases(model: Contract, event: Event, base: dict[str, Any]) -> list[Derived]:
+    """Dedupe ids, line items, replay windows and identity rules of one event."""
+    flag = model.annotations["flag"]
+    out: list[Derived] = []
+    planned = {e.name: e for e in model.events}
+    order_id = None
+    if event.dedupe:
+        order_id = dedupe_id(event.name, [base["properties"].get(k) for k in event.dedupe["keys"]])
+        if order_id is not None:
+            into = event.dedupe["into"]
+            main = {"event": event.name, "properties": {into: order_id, flag: MISSING}}
+            out.append(Derived(f"{event.name}: {into} is the dedupe id of its keys", copy.deepcopy(base),
+                               _outputs(model, event, base, main)))
+            # A random id an SDK sent per attempt is replaced: the retry gets the order's id.
+            retry = _with(base, into, "upstream-random-id")
+            out.append(Derived(f"{event.name}: an upstream {into} is replaced by the dedupe id", retry,
+                               _outputs(model, event, retry, main)))
+    items = event.line_items
+    products = base["properties"].get(items["from"]) if items else None
+    if items and isinstance(products, list) and products and isinstance(products[0], dict):
+        message = _with(base, items["from"], [copy.deepcopy(products[0]), copy.deepcopy(products[0])])
+        derived_event = planned.get(items["event"])
+        expected: list[dict[str, Any]] = [{"event": event.name, "properties": {flag: MISSING}}]
+        for index in range(2):
+            properties: dict[str, Any] = {items["index"]: index}
+            for key in items["copy"]:
+                if key in base["properties"]:
+                    properties[key] = base["properties"][key]
+            if order_id is not None:
+                properties[items["parentId"]] = order_id
+            item_props = {**products[0], **properties}
+            if derived_event is not None and derived_event.dedupe:
+                item_id = dedupe_id(derived_event.name, [item_props.get(k) for k in derived_event.dedupe["keys"]])
+                if item_id is not None:
+                    properties[derived_event.dedupe["into"]] = item_id
+            expected.append({"event": items["event"], "properties": properties})
+        out.append(Derived(f"{event.name}: each of 2 {items['from']} becomes one {items['event']}", message,
+                           {"match": expected}))
+    if model.replay is not None:
+        out += _replay_cases(model, event, base)
+    if model.identity is not None:
+        out += _identity_cases(model, event, base)
+    return out
+
+
+def _replay_cases(model: Contract, event: Event, base: dict[str, Any]) -> list[Derived]:
+    """docs/contract.md (replay): the window against receivedAt, upstream markers, future timestamps."""
+    assert model.replay is not None
+    flag, replay_flag = model.annotations["flag"], model.replay["flag"]
+    out: list[Derived] = []
+
+    def at(seconds: float) -> dict[str, Any]:
+        message = copy.deepcopy(base)
+        message["timestamp"] = _iso(SAMPLE_EPOCH + seconds)
+        return message
+
+    if event.replay:
+        window = event.replay["window"]
+        margin = min(60.0, window / 2)
+        stale = at(-window - margin)
+        fresh = at(-window + margin)
+        replayed = {"dropped": True} if event.replay["policy"] == "drop" else _outputs(
+            model, event, stale, {"event": event.name, "properties": {replay_flag: True, flag: MISSING}})
+        out.append(Derived(f"{event.name}: older than its {event.replay['label']} window when received", stale,
+                           replayed))
+        out.append(Derived(f"{event.name}: just inside its {event.replay['label']} window", fresh, _outputs(
+            model, event, fresh, {"event": event.name, "properties": {replay_flag: MISSING, flag: MISSING}})))
+        for marker in model.replay["markers"]:
+            if len(marker) < 2 or marker[0] in ("properties", "traits", "type", "event"):
+                continue
+            marked = copy.deepcopy(base)
+            target = marked
+            for part in marker[:-1]:
+                target = target.setdefault(part, {})
+                if not isinstance(target, dict):
+                    break
+            else:
+                target[marker[-1]] = True
+                expect = {"dropped": True} if event.replay["policy"] == "drop" else _outputs(
+                    model, event, marked, {"event": event.name, "properties": {replay_flag: True}})
+                out.append(Derived(f"{event.name}: marked as a replay upstream ({'.'.join(marker)})", marked,
+                                   expect))
+    ahead = at(model.replay["futureTolerance"] + 3600)
+    expect = {"dropped": True} if event.on_violation == "drop" else _outputs(
+        model, event, ahead, {"event": event.name, "properties": {flag: "Advance-Rules-Violation:timestamp"}},
+        clean_items=False)
+    out.append(Derived(f"{event.name}: a timestamp an hour past receivedAt and its tolerance", ahead, expect))
+    return out
+
+
+def _identity_cases(model: Contract, event: Event, base: dict[str, Any]) -> list[Derived]:
+    """docs/contract.md (identity): an email sent as userId, and an event no one can be filed under."""
+    assert model.identity is not None
+    flag = model.annotations["flag"]
+    out: list[Derived] = []
+    policy = model.identity["emailUserId"]
+    message = {**copy.deepcopy(base), "userId": "jane@example.com"}
+    if policy == "drop":
+        expect: dict[str, Any] = {"dropped": True}
+    elif policy == "move":
+        expect = _outputs(model, event, message, {"event": event.name, "userId": MISSING,
+                                                  "context": {"traits": {"email": "jane@example.com"}},
+                                                  "properties": {flag: MISSING}})
+    elif event.on_violation == "drop":
+        expect = {"dropped": True}
+    else:
+        expect = _outputs(model, event, message, {"event": event.name, "userId": "jane@example.com",
+                                                  "properties": {flag: "Advance-Rules-Violation:userId"}},
+                          clean_items=False)
+    out.append(Derived(f"{event.name}: an email address as userId ({policy})", message, expect))
+    anonymous = copy.deepcopy(base)
+    del anonymous["userId"]
+    if model.identity["requireIds"] == "drop" or event.on_violation == "drop":
+        expect = {"dropped": True}
+    else:
+        expect = _outputs(model, event, anonymous, {
+            "event": event.name, "properties": {flag: "Required-Missing:userId|anonymousId"}}, clean_items=False)
+    out.append(Derived(f"{event.name}: no userId, anonymousId or email", anonymous, expect))
+    return out
 
 
 def uncovered(model: Contract) -> list[str]:
@@ -145,3 +383,72 @@ def run(model: Contract, code: str, engine: str | None = None) -> list[tuple[Der
         observed = fixtures.observe(program.run([case.event], metadata=metadata))["events"][0]
         answered.append((case, fixtures.compare(case.expect, observed)))
     return answered
+
+
+def _trait_cases(model: Contract) -> list[Derived]:
+    """Traits on identify (docs/contract.md, traits): aliases, repairs, invalid values, derived names, replays."""
+    if model.traits is None or not model.traits.fields:
+        return []
+    flag = model.annotations["flag"]
+    shapes = {shape.name: shape.spec for shape in model.shapes}
+    fields = {p.name: p for p in model.traits.fields}
+    values = {name: v for name, p in fields.items() if (v := sample_value(p.spec, shapes, name)) is not None}
+    base = {"type": "identify", "userId": "cus_1", "messageId": "", "timestamp": SAMPLE_TIME,
+            "receivedAt": SAMPLE_TIME, "traits": values}
+    out = [Derived("identify: valid traits", copy.deepcopy(base), {"match": {"traits": {flag: MISSING}}})]
+
+    def traits_case(rule: str, traits: dict[str, Any], expected: dict[str, Any]) -> None:
+        out.append(Derived(rule, {**copy.deepcopy(base), "traits": traits}, {"match": {"traits": expected}}))
+
+    for alias, name in model.traits.aliases:
+        if name not in values or alias in fields:
+            continue
+        traits = {k: v for k, v in values.items() if k != name}
+        traits[alias] = copy.deepcopy(values[name])
+        expected: dict[str, Any] = {alias: MISSING, flag: MISSING}
+        if fields[name].spec["type"] != "timestamp":
+            expected[name] = values[name]
+        traits_case(f"identify: trait alias '{alias}' means {name}", traits, expected)
+    for name, prop in fields.items():
+        spec, kind = prop.spec, prop.spec["type"]
+        repairs: list[tuple[Any, Any]] = []
+        if kind in ("number", "integer", "currency", "email", "boolean"):
+            coercion = _coercion(spec, values.get(name))
+            if coercion is not None:
+                repairs.append(coercion)
+        if kind == "phone":
+            repairs.append(("+1 (212) 555-0110", "+12125550110"))
+        if kind == "timezone":
+            repairs.append(("america/new_york", "America/New_York"))
+        if kind == "timestamp":
+            repairs.append((SAMPLE_EPOCH, SAMPLE_EPOCH if spec.get("output") == "unix_seconds" else _iso(SAMPLE_EPOCH)))
+        for sent, received in repairs:
+            traits_case(f"identify: trait {name} {sent!r} is repaired to {received!r}", {**values, name: sent},
+                        {name: received, flag: MISSING})
+        invalid = {"phone": "12", "timezone": "PST", "timestamp": "January 15, 2026", "enum": "not-a-planned-value",
+                   "boolean": "maybe"}.get(kind)
+        if kind in ("number", "integer") and isinstance(spec.get("minimum"), int) \
+                and not isinstance(spec.get("minimum"), bool):
+            invalid = spec["minimum"] - 1
+        if invalid is None:
+            continue
+        # A boolean that is not one is the wrong type; the others break a format, value list or range.
+        value, label = _left(model, spec, name, invalid,
+                             f"{'Datatype-Mismatch' if kind == 'boolean' else 'Advance-Rules-Violation'}:{name}")
+        traits_case(f"identify: trait {name} {invalid!r} is not valid", {**values, name: invalid},
+                    {name: value, flag: label})
+    names = model.derive_names
+    if names and names.get("from") in fields and not any(
+            fields[n].spec.get("required") for n in (names["first"], names["last"]) if n in fields):
+        traits = {k: v for k, v in values.items() if k not in (names["first"], names["last"])}
+        traits[names["from"]] = "Mateo Rossi"
+        traits_case(f"identify: {names['first']} and {names['last']} derived from '{names['from']}'", traits,
+                    {names["first"]: "Mateo", names["last"]: "Rossi", flag: MISSING})
+    if model.identify_replay and model.replay is not None:
+        window = model.identify_replay["window"]
+        stale = {**copy.deepcopy(base), "timestamp": _iso(SAMPLE_EPOCH - window - min(60.0, window / 2))}
+        expect = {"dropped": True} if model.identify_replay["policy"] == "drop" else {
+            "match": {"context": {model.replay["context"]: {"replay": True}}}}
+        out.append(Derived(f"identify: older than its {model.identify_replay['label']} window when received",
+                           stale, expect))
+    return out

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
+from generator import derive
 from generator.contract import compile_contract
 from generator.runtime import Transformation
 
@@ -17,16 +17,10 @@ def _example_code() -> str:
     return compile_contract(EXAMPLE.read_text(encoding="utf-8"), "contract.yaml").files["transformation.js"]
 
 
-def fnv1a64(text: str) -> str:
-    value = 0xCBF29CE484222325
-    for unit in text.encode("utf-16-le").hex(" ", 2).split():  # UTF-16 code units, as JavaScript strings hold them
-        value ^= int(unit[2:4] + unit[0:2], 16)
-        value = (value * 0x100000001B3) % 2**64
-    return f"{value:016x}"
-
-
 def dedupe_id(event: str, values: list[Any]) -> str:
-    return "evt_" + fnv1a64(json.dumps([event, *values], separators=(",", ":"), ensure_ascii=False))
+    found = derive.dedupe_id(event, values)
+    assert found is not None
+    return found
 
 
 SAMPLES = [

@@ -51,3 +51,41 @@ def test_removing_any_enforced_rule_fails_a_derived_case() -> None:
         if not any(problem for _, problem in derive.run(model, mutant)):
             survivors.append(lines[index].strip()[:100])
     assert not survivors, survivors
+
+
+# Each mutant takes one rule out of the generated code (or moves a bound by one); a derived
+# case worked out from the contract alone must notice. (text in the code, replacement)
+MUTANTS = [
+    ("value < rule.minimum", "value <= rule.minimum"),                 # minimum is inclusive
+    ("value > rule.minimum", "value >= rule.maximum"),
+    ("rule.minimum !== undefined && value", "false && value"),          # no minimum at all
+    ("  stampDedupeId(event, rules, report);\n", "\n"),                 # no dedupe id
+    ("if (!isBlank(earlier) && earlier !== id)", "if (!isBlank(earlier)) return;\n  if (false)"),  # upstream id kept
+    ("event.properties[spec.index] = index;", ""),                      # line items lose their position
+    ("event.properties[spec.parentId] = properties[rules.dedupe.into];", ""),  # and their order
+    ("for (const key of spec.copy) {", "for (const key of []) {"),     # and the copied properties
+    ("reason = 'older than the '", "reason = null && 'older than the '"),  # no replay window
+    ("if (readPath(event, marker) === true)", "if (false)"),           # upstream markers ignored
+    ("if (isPlainObject(event.properties)) event.properties[REPLAY.flag] = true;", ""),  # no replay flag
+    ("action > received + REPLAY.futureTolerance * 1000", "false"),    # future timestamps pass
+    ("  if (!requireIds(event, report)) return dropped(event, report.dropReason);\n", "\n"),
+    ("moveEmailUserId(event, report);", ""),                            # an email userId stays
+    ("const broken = patternProblem(rule.pattern, rule.patternLimit, value);", "const broken = null;"),
+    ("  renameAliases(traits, TRAIT_ALIASES, path, report, 'trait-alias');\n", "\n"),  # trait aliases kept
+    ("  deriveNames(traits, path, report);\n", "\n"),                  # no first and last names
+    ("checkProperty(traits, \"timezone\"", "(() => {})(traits, \"timezone\""),  # time zones unchecked
+    ("checkProperty(traits, \"phone\"", "(() => {})(traits, \"phone\""),        # phones unchecked
+    ("checkProperty(traits, \"last_order_date\"", "(() => {})(traits, \"last_order_date\""),  # dates unchecked
+]
+
+
+@pytest.mark.parametrize(("find", "replace"), MUTANTS, ids=[m[0][:40] for m in MUTANTS])
+def test_each_rule_family_is_load_bearing(find: str, replace: str) -> None:
+    model, code = _compiled(CASES / "example" / "contract.yaml")
+    if find == "value > rule.minimum":  # the maximum bound lives in the `types` case
+        model, code = _compiled(CASES / "types" / "contract.yaml")
+        find, replace = "value > rule.maximum", "value >= rule.maximum"
+    assert code.count(find) >= 1, f"the generated code no longer has {find!r}: update the mutant"
+    mutant = code.replace(find, replace)
+    failing = [case.rule for case, problem in derive.run(model, mutant) if problem]
+    assert failing, f"no derived case notices {find!r} → {replace!r}"
