@@ -1218,6 +1218,10 @@
         return json(fields(['state', state, 'error', failedToStart ? startError : runError, 'pendingIO', ioQueue.length]));
       }
       case 'run-result': return runResult;
+      // The V8 host is done with this context. Node never frees a vm.SourceTextModule, and a
+      // module keeps its whole context alive: what a group left here is dropped now, so that
+      // only the compiled code stays behind (docs/runtime.md, The V8 engine).
+      case 'release': runResult = null; logs.length = 0; ioQueue.length = 0; namespace = null; return '';
       case 'logs': {
         let text = '[';
         for (let i = 0; i < logs.length; i += 1) text += (i > 0 ? ',' : '') + JSONStringify(logs[i]);

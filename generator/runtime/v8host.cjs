@@ -255,6 +255,7 @@ function worker() {
     }
     const logs = JSON.parse(control('logs'));
     const result = run.state === 'done' ? control('run-result') : '';
+    control('release');
     return [{ kind: 'run', state: run.state, error: run.error, logs, function: transformType[0] }, result];
   }
 
