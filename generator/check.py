@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from . import contract, fixtures
+from . import contract, derive, fixtures
+from .contract.render import OUTPUT
 from .runtime.engine import NotUTF8, read_text
 
 OK, FAILED, INVALID = 0, 1, 2
@@ -36,7 +37,7 @@ class Item:
 class Report:
     items: list[Item] = field(default_factory=list)
     diagnostics: list[contract.Diagnostic] = field(default_factory=list)
-    uncovered: list[str] = field(default_factory=list)  # rules no derived case exercises
+    uncovered: list[str] = field(default_factory=list)  # rules no derived case or passing fixture exercises
 
     @property
     def exit_code(self) -> int:
@@ -67,17 +68,18 @@ def run(contract_path: Path, out_dir: Path, fixture_paths: list[Path], engine: s
     report.items.append(Item("contract", str(contract_path), not errors,
                              "\n".join(map(str, errors)), str(contract_path)))
     if result.ok and result.contract is not None:
-        from . import derive
-
         for derived, problem in derive.run(result.contract, result.files["transformation.js"], engine):
             report.items.append(Item("derived", derived.rule, not problem, problem, str(contract_path)))
-        report.uncovered = derive.uncovered(result.contract)
+        model = result.contract
         stale = contract.drift(result.files, out_dir)
         report.items.append(Item(
             "generated", str(out_dir), not stale,
             "\n".join(f"{path} is out of date with {contract_path}; run `gen build`" for path in stale),
             str(stale[0]) if stale else None))
+    else:
+        model = None
     cases = 0
+    seen: set[tuple[str, str]] = set()
     try:
         files = fixtures.discover(fixture_paths)
     except fixtures.FixtureError as exc:
@@ -93,6 +95,12 @@ def run(contract_path: Path, out_dir: Path, fixture_paths: list[Path], engine: s
             cases += 1
             outcome = fixtures.run_case(case, engine=engine)
             report.items.append(Item("fixture", case.id, outcome.passed, outcome.report, str(file)))
+            if model is not None and outcome.passed and outcome.result is not None \
+                    and fixtures.runs(case, contract_path, out_dir / OUTPUT):
+                seen |= derive.evidence(model, outcome.result)
+    if model is not None:
+        # Coverage: what the derived cases cannot reach, unless a passing fixture shows it.
+        report.uncovered = derive.uncovered(model, seen)
     if cases == 0:
         where = ", ".join(map(str, fixture_paths))
         report.items.append(Item("fixture", "fixtures", False,
@@ -125,7 +133,7 @@ def text(report: Report) -> str:
     for item in report.items:
         if not item.passed:
             lines.append(f"FAIL {item.name}" + (f"\n{_indent(item.detail)}" if item.detail else ""))
-    lines += [f"not exercised by a derived case: {rule}" for rule in report.uncovered]
+    lines += [f"not exercised by a derived case or fixture (write one): {rule}" for rule in report.uncovered]
     counts = report.counts
     derived = sum(1 for i in report.items if i.kind == "derived")
     lines.append(f"{counts['passed']} passed, {counts['failed']} failed ({derived} derived from the contract)")

@@ -112,6 +112,8 @@ def cases(model: Contract) -> list[Derived]:
     found: list[Derived] = []
     for event in model.events:
         base = baselines[event.name]
+        if any(p.spec.get("required") and p.name not in base["properties"] for p in event.properties):
+            continue  # no valid event to start from: every case would also miss that property (see gaps)
         clean = clean_outputs(model, event, base)
         found.append(Derived(f"{event.name}: a valid event", base, clean))
         for alias in event.aliases:
@@ -359,12 +361,78 @@ def _identity_cases(model: Contract, event: Event, base: dict[str, Any]) -> list
     return out
 
 
-def uncovered(model: Contract) -> list[str]:
-    """Rules no derived case exercises: required properties gen could not make a valid value for."""
+@dataclass(frozen=True)
+class Gap:
+    """A rule no derived case exercises, and the finding a fixture's output shows when it does."""
+
+    event: str
+    text: str
+    evidence: str  # a flag label ("Required-Missing:order_id"), or "dedupe:<into>" for a dedupe id
+
+
+def gaps(model: Contract) -> list[Gap]:
+    """Rules the derived cases leave out: gen could not make the value the case needs."""
     baselines = {sample["event"]: sample for sample in samples(model)}
-    return [f"{event.name}: '{prop.name}' is required (no valid sample value: write a fixture)"
-            for event in model.events for prop in event.properties
-            if prop.spec.get("required") and prop.name not in baselines[event.name]["properties"]]
+    found: list[Gap] = []
+    for event in model.events:
+        base = baselines[event.name]["properties"]
+        for prop in event.properties:
+            name, spec = prop.name, prop.spec
+            if spec.get("required") and name not in base:
+                found.append(Gap(event.name, f"{event.name}: '{name}' is required (no valid sample value, so no "
+                                 "case is derived for this event)", f"Required-Missing:{name}"))
+            for key in ("minimum", "maximum"):
+                bound = spec.get(key)
+                if spec["type"] in ("number", "integer") and bound is not None and (
+                        not isinstance(bound, int) or isinstance(bound, bool)):
+                    found.append(Gap(event.name, f"{event.name}: {name}'s {key} {bound} (a fractional bound)",
+                                     f"Advance-Rules-Violation:{name}"))
+            if spec["type"] == "string" and "pattern" in spec and _not_matching(spec["pattern"]) is None:
+                found.append(Gap(event.name, f"{event.name}: {name}'s pattern (no value gen can tell it refuses)",
+                                 f"Advance-Rules-Violation:{name}"))
+        if event.dedupe and dedupe_id(event.name, [base.get(k) for k in event.dedupe["keys"]]) is None:
+            found.append(Gap(event.name, f"{event.name}: its dedupe id (keys gen cannot sample as text)",
+                             f"dedupe:{event.dedupe['into']}"))
+    return found
+
+
+def evidence(model: Contract, result: Any) -> set[tuple[str, str]]:
+    """(event, finding) pairs a fixture's answer shows: flag labels, dedupe ids, and drop reasons."""
+    from .replay.worker import drop_reasons
+
+    flag = model.annotations["flag"]
+    planned = {e.name: e for e in model.events}
+    names = {alias: e.name for e in model.events for alias in (e.name, *e.aliases)}
+    inputs = {item["metadata"].get("messageId"): item["message"] for item in result.items
+              if isinstance(item.get("message"), dict) and isinstance(item.get("metadata"), dict)}
+    reasons = drop_reasons(result.logs)
+    seen: set[tuple[str, str]] = set()
+    for entry in result.response:
+        if entry.get("statusCode") == 200 and isinstance(entry.get("output"), dict):
+            output = entry["output"]
+            properties = output.get("properties") if isinstance(output.get("properties"), dict) else {}
+            name = output.get("event")
+            if not isinstance(name, str):
+                continue
+            labels = properties.get(flag)
+            for label in labels.split("; ") if isinstance(labels, str) else []:
+                seen.add((name, label))
+            event = planned.get(name)
+            if event is not None and event.dedupe and str(properties.get(event.dedupe["into"], "")).startswith("evt_"):
+                seen.add((name, f"dedupe:{event.dedupe['into']}"))
+        elif entry.get("statusCode") == 298:
+            message_id = (entry.get("metadata") or {}).get("messageId")
+            reason = reasons.get(message_id, "") if isinstance(message_id, str) else ""
+            sent = inputs.get(message_id, {}).get("event")
+            if reason.startswith("violations: ") and isinstance(sent, str) and sent in names:
+                for label in reason[len("violations: "):].rsplit(" (", 1)[0].split("; "):
+                    seen.add((names[sent], label))
+    return seen
+
+
+def uncovered(model: Contract, seen: set[tuple[str, str]] | None = None) -> list[str]:
+    """Rules neither a derived case nor a fixture (its answers' `evidence`) exercises."""
+    return [gap.text for gap in gaps(model) if (gap.event, gap.evidence) not in (seen or set())]
 
 
 def run(model: Contract, code: str, engine: str | None = None) -> list[tuple[Derived, str]]:

@@ -86,6 +86,7 @@ class Outcome:
     passed: bool
     report: str = ""
     updated: bool = False
+    result: RunResult | None = None  # the answer the case was judged on, when it ran
 
 
 # -- discovery ------------------------------------------------------------------------------
@@ -515,6 +516,12 @@ def _run_case(case: Case, update: bool, engine: str | None) -> Outcome:
     result = execute(case, engine)
     if isinstance(result, str):
         return Outcome(case, False, result)
+    outcome = _judge(case, result, update)
+    outcome.result = result
+    return outcome
+
+
+def _judge(case: Case, result: RunResult, update: bool) -> Outcome:
     if case.rudder_cli:
         return _check_rudder_cli(case, result, update)
     actual = observe(result)
@@ -772,6 +779,13 @@ def _label(event: Mapping[str, Any]) -> str:
     message = event.get("message", event) if isinstance(event.get("message"), Mapping) else event
     parts = [str(message.get(k)) for k in ("type", "event", "messageId") if message.get(k) is not None]
     return " ".join(parts) or "event"
+
+
+def runs(case: Case, contract_path: Path, generated: Path) -> bool:
+    """Whether CASE runs the transformation of this contract: built from it, or its generated file."""
+    if case.contract is not None:
+        return case.contract.resolve() == contract_path.resolve()
+    return case.code is None and case.transformation.resolve() == generated.resolve()
 
 
 def iter_cases(paths: list[Path]) -> Iterator[Case]:

@@ -32,7 +32,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_all_green_is_exit_0(project: Path) -> None:
     result = CliRunner().invoke(main, ["check"])
     assert result.exit_code == 0, result.output
-    assert result.output.endswith("126 passed, 0 failed (115 derived from the contract)\n")
+    assert result.output.endswith("250 passed, 0 failed (239 derived from the contract)\n")
 
 
 def test_stale_generated_files_and_failing_cases_are_exit_1(project: Path) -> None:
@@ -70,9 +70,53 @@ def test_junit_and_json(project: Path) -> None:
     assert junit.exit_code == 1
     suites = {s.get("name"): s for s in ET.fromstring(junit.output)}
     assert suites["gen fixture"].get("tests") == "10" and suites["gen fixture"].get("failures") == "1"
-    assert suites["gen derived"].get("tests") == "115" and suites["gen derived"].get("failures") == "0"
+    assert suites["gen derived"].get("tests") == "239" and suites["gen derived"].get("failures") == "0"
     assert suites["gen generated"].get("failures") == "0"
     data = json.loads(CliRunner().invoke(main, ["check", "--format", "json"]).output)
     assert data["ok"] is False and data["exit_code"] == 1 and data["failed"] == 1
     assert [i["name"] for i in data["items"] if not i["passed"]] == [
         str(Path("tests/fixtures/bad.fixture.yaml")) + "::wrong"]
+
+
+COVERAGE_CONTRACT = """contract: {name: coverage, version: 1}
+events:
+  Signed Up:
+    properties:
+      # Python cannot read this pattern as V8 does, so gen cannot sample a value for it.
+      code: {type: string, pattern: "^(?<prefix>[A-Z]{2})-[0-9]+$", required: true}
+      score: {type: number, minimum: 0.5}
+"""
+
+
+def test_rules_no_derived_case_reaches_are_listed_until_a_fixture_shows_them(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("contract.yaml").write_text(COVERAGE_CONTRACT, encoding="utf-8")
+    assert CliRunner().invoke(main, ["build"]).exit_code == 0
+    fixtures = Path("tests/fixtures")
+    fixtures.mkdir(parents=True)
+    base = "{type: track, event: Signed Up, anonymousId: a1, properties: {code: AB-1, score: 1}}"
+    (fixtures / "one.fixture.yaml").write_text(
+        f"contract: ../../contract.yaml\ncases:\n- name: valid\n  event: {base}\n"
+        "  expect: {match: {event: Signed Up}}\n",
+        encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["uncovered"] == [
+        "Signed Up: 'code' is required (no valid sample value, so no case is derived for this event)",
+        "Signed Up: code's pattern (no value gen can tell it refuses)",
+        "Signed Up: score's minimum 0.5 (a fractional bound)",
+    ]
+    text = CliRunner().invoke(main, ["check"]).output
+    assert "not exercised by a derived case or fixture (write one): Signed Up: 'code' is required" in text
+    # Fixtures that show each finding cover the rule.
+    (fixtures / "two.fixture.yaml").write_text(
+        "contract: ../../contract.yaml\ncases:\n"
+        "- name: no code\n  event: {type: track, event: Signed Up, anonymousId: a1, properties: {score: 1}}\n"
+        "  expect: {match: {properties: {dq_issues: 'Required-Missing:code'}}}\n"
+        "- name: a low score\n  event: {type: track, event: Signed Up, anonymousId: a1, "
+        "properties: {code: AB-1, score: 0.25}}\n"
+        "  expect: {match: {properties: {dq_issues: 'Advance-Rules-Violation:score'}}}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["uncovered"] == ["Signed Up: code's pattern (no value gen can tell it refuses)"]

@@ -148,9 +148,7 @@ def _with_message_ids(events: list[Any], prefix: str) -> list[Any]:
 
 def _why_not(case: fixtures.Case, contract_path: Path, generated: Path) -> str | None:
     """Why a case cannot become a rudder-cli test of this transformation, or None."""
-    mine = (case.contract is not None and case.contract.resolve() == contract_path.resolve()) or (
-        case.contract is None and case.transformation.resolve() == generated.resolve())
-    if not mine:
+    if not fixtures.runs(case, contract_path, generated):
         return "another transformation"
     for key in _UNEXPORTABLE:
         if getattr(case, key):
