@@ -1,18 +1,34 @@
-"""The JSON Schema (2020-12) of contract.yaml, built from the validator's own grammar (validate.py).
+"""The grammar of contract.yaml, as a JSON Schema (2020-12): one grammar for editors and gen.
 
 Editors read it through yaml-language-server (`# yaml-language-server: $schema=…` at the top
-of the contract) for completion and early squiggles. It covers the structure: keys, types,
-choices. What only the validator knows (alias collisions, patterns V8 refuses, unknown
-`use` references) stays in validate.py.
+of the contract) for completion and early squiggles. The validator (validate.py) takes its
+keys and choices from it and checks every contract against it (structure.py), so the two
+cannot disagree. What only the validator knows (alias collisions, patterns V8 refuses,
+unknown `use` references) stays in validate.py.
 """
 
 from __future__ import annotations
 
-import importlib
+import functools
 import json
 from typing import Any
 
-validate = importlib.import_module("generator.contract.validate")
+TYPES = (
+    "string", "number", "integer", "boolean", "timestamp", "email", "currency", "enum", "object", "array", "phone",
+    "timezone",
+)
+POLICIES = {
+    "unplanned_events": ("pass", "flag", "drop"),
+    "undeclared_properties": ("keep", "flag", "drop"),
+    "on_violation": ("flag", "drop"),
+    "require_ids": ("flag", "drop"),
+    "email_user_id": ("flag", "move", "drop"),
+    "replay": ("flag", "drop"),
+    "on_invalid": ("keep", "remove"),
+}
+TIMESTAMP_OUTPUTS = ("iso", "unix_seconds")
+NORMALIZE = ("nfc", "none")
+MAX_DECIMALS = 12
 
 DURATION = {"type": "string", "pattern": r"^\s*(\d+d)?(\d+h)?(\d+m)?(\d+s)?\s*$",
             "description": "A duration: 90s, 30m, 4h, 2d, 1h30m."}
@@ -21,7 +37,7 @@ NAMES = {"type": ["array", "null"], "items": {"type": "string"}}
 
 
 def _choice(name: str) -> dict[str, Any]:
-    return {"enum": list(validate.POLICIES[name])}
+    return {"enum": list(POLICIES[name])}
 
 
 def _object(properties: dict[str, Any], required: list[str] | None = None, **extra: Any) -> dict[str, Any]:
@@ -35,7 +51,7 @@ def _object(properties: dict[str, Any], required: list[str] | None = None, **ext
 def _property() -> dict[str, Any]:
     keys = {
         "use": {"type": "string", "description": "A shared property (top-level `properties`) to take the rule from."},
-        "type": {"enum": list(validate.TYPES)},
+        "type": {"enum": list(TYPES)},
         "required": {"type": "boolean"},
         "default": {"description": "Set when the property is absent; must be a valid value."},
         "description": {"type": "string"},
@@ -46,14 +62,13 @@ def _property() -> dict[str, Any]:
         "maximum": {"type": "number"},
         "items": {"anyOf": [{"type": "string", "description": "A shape name."}, {"$ref": "#/$defs/property"}]},
         "properties": {"type": ["object", "null"], "additionalProperties": {"$ref": "#/$defs/property"}},
-        "output": {"enum": list(validate.TIMESTAMP_OUTPUTS)},
+        "output": {"enum": list(TIMESTAMP_OUTPUTS)},
         "aliases": NAMES,
-        "decimals": {"type": "integer", "minimum": 0, "maximum": validate.MAX_DECIMALS},
+        "decimals": {"type": "integer", "minimum": 0, "maximum": MAX_DECIMALS},
         "on_invalid": _choice("on_invalid"),
-        "normalize": {"enum": list(validate.NORMALIZE)},
+        "normalize": {"enum": list(NORMALIZE)},
         "region": {"type": "string", "description": "A region code (US, GB, \"NO\")."},
     }
-    assert set(keys) == set(validate.PROPERTY_KEYS), set(keys) ^ set(validate.PROPERTY_KEYS)
     return _object(keys)
 
 
@@ -69,14 +84,23 @@ def _event() -> dict[str, Any]:
         "dedupe": _object({"keys": NAMES, "into": {"type": "string"}}, ["keys"]),
         "replay": _object({"window": DURATION, "policy": _choice("replay")}, ["window"]),
         "line_items": _object({key: NAMES if key == "copy" else {"type": "string"}
-                               for key in validate.LINE_ITEM_KEYS}, ["from", "event"]),
+                               for key in ("from", "event", "copy", "parent_id", "index")}, ["from", "event"]),
     }
-    assert set(keys) == set(validate.EVENT_KEYS), set(keys) ^ set(validate.EVENT_KEYS)
     return _object(keys)
 
 
 def schema() -> dict[str, Any]:
-    """The whole schema, as data."""
+    """The whole schema, as data (a fresh copy: callers may change it)."""
+    copy: dict[str, Any] = json.loads(_text())
+    return copy
+
+
+@functools.lru_cache(maxsize=1)
+def _text() -> str:
+    return json.dumps(_build(), ensure_ascii=False)
+
+
+def _build() -> dict[str, Any]:
     settings = {
         "match_variants": {"type": "boolean"},
         "unplanned_events": _choice("unplanned_events"),
@@ -87,9 +111,8 @@ def schema() -> dict[str, Any]:
         "default_region": {"type": "string"},
         "true_values": NAMES,
         "false_values": NAMES,
-        "normalize": {"enum": list(validate.NORMALIZE)},
+        "normalize": {"enum": list(NORMALIZE)},
     }
-    assert set(settings) == set(validate.SETTINGS_KEYS)
     identity = {
         "primary_id": {"type": "string"},
         "require_ids": _choice("require_ids"),
@@ -98,28 +121,25 @@ def schema() -> dict[str, Any]:
         "stitch": {"anyOf": [{"type": "boolean"},
                              _object({"email": NAMES, "events": NAMES})]},
     }
-    assert set(identity) == set(validate.IDENTITY_KEYS)
     traits = {
         "on_track": {"type": "boolean"},
         "undeclared": _choice("undeclared_properties"),
         "fields": {"type": ["object", "null"], "additionalProperties": {"$ref": "#/$defs/property"}},
         "derive_names": {"anyOf": [{"type": "boolean"},
-                                   _object({key: {"type": "string"} for key in validate.DERIVE_NAMES_KEYS})]},
+                                   _object({key: {"type": "string"} for key in ("from", "first", "last")})]},
     }
-    assert set(traits) == set(validate.TRAITS_KEYS)
     replay = {
         "flag": {"type": "string"}, "context": {"type": "string"}, "markers": NAMES,
         "future_tolerance": DURATION,
         "identify": _object({"window": DURATION, "policy": _choice("replay")}, ["window"]),
     }
-    assert set(replay) == set(validate.REPLAY_KEYS)
     shared = {"type": ["object", "null"], "additionalProperties": {"$ref": "#/$defs/property"}}
     top = {
         "contract": _object({"name": {"type": "string"}, "version": {"type": ["integer", "string"]},
                              "description": {"type": "string"}}, ["name", "version"]),
         "settings": _object(settings),
-        "annotations": _object({key: {"type": "string"} for key in validate.ANNOTATION_KEYS}),
-        "scope": _object({key: NAMES for key in validate.SCOPE_KEYS}),
+        "annotations": _object({key: {"type": "string"} for key in ("violations", "flag", "repairs", "stamp")}),
+        "scope": _object({key: NAMES for key in ("destination_types", "destination_ids")}),
         "identity": _object(identity),
         "traits": _object(traits),
         "replay": _object(replay),
@@ -132,7 +152,6 @@ def schema() -> dict[str, Any]:
         "common_properties": shared,
         "events": {"type": ["object", "null"], "additionalProperties": {"$ref": "#/$defs/event"}},
     }
-    assert set(top) == set(validate.TOP_KEYS)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "gen contract.yaml",
@@ -148,3 +167,27 @@ def schema() -> dict[str, Any]:
 
 def text() -> str:
     return json.dumps(schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+GRAMMAR = schema()
+
+
+def keys(*path: str) -> tuple[str, ...]:
+    """The keys the grammar allows in the block at PATH (names of blocks, `$defs` for "property", "event")."""
+    node = _node(path)
+    return tuple(node["properties"])
+
+
+def _node(path: tuple[str, ...]) -> dict[str, Any]:
+    node: dict[str, Any] = GRAMMAR
+    for part in path:
+        if part in ("property", "event") and node is GRAMMAR:
+            node = GRAMMAR["$defs"][part]
+            continue
+        node = node["properties"][part]
+        if "anyOf" in node:
+            node = next(branch for branch in node["anyOf"] if "properties" in branch)
+        if "additionalProperties" in node and isinstance(node["additionalProperties"], dict) \
+                and "properties" not in node:
+            node = node["additionalProperties"]
+    return node

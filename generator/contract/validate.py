@@ -11,62 +11,36 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from . import patterns, reference
+from . import patterns, reference, structure
 from .diagnostics import Diagnostic, Severity
 from .load import Path, Source
 from .names import variant_key
+from .schema import GRAMMAR, MAX_DECIMALS, NORMALIZE, POLICIES, TIMESTAMP_OUTPUTS, TYPES, keys
 from .values import check_value
 
-TOP_KEYS = (
-    "contract", "settings", "annotations", "scope", "identity", "traits", "replay", "properties", "shapes",
-    "common_properties", "events",
-)
-CONTRACT_KEYS = ("name", "version", "description")
-SETTINGS_KEYS = (
-    "match_variants", "unplanned_events", "undeclared_properties", "on_violation", "batch_dedupe", "on_invalid",
-    "default_region", "true_values", "false_values", "normalize",
-)
-SCOPE_KEYS = ("destination_types", "destination_ids")
-IDENTITY_KEYS = ("primary_id", "require_ids", "email_user_id", "user_id_pattern", "stitch")
-STITCH_KEYS = ("email", "events")
-TRAITS_KEYS = ("on_track", "undeclared", "fields", "derive_names")
-DERIVE_NAMES_KEYS = ("from", "first", "last")
-REPLAY_KEYS = ("flag", "context", "markers", "future_tolerance", "identify")
-EVENT_REPLAY_KEYS = ("window", "policy")
-DEDUPE_KEYS = ("keys", "into")
-LINE_ITEM_KEYS = ("from", "event", "copy", "parent_id", "index")
-ANNOTATION_KEYS = ("violations", "flag", "repairs", "stamp")
-EVENT_KEYS = (
-    "description", "aliases", "match_variants", "properties", "require_any_of", "undeclared_properties", "on_violation",
-    "dedupe", "replay", "line_items",
-)
-SHAPE_KEYS = ("description", "properties", "undeclared_properties")
-PROPERTY_KEYS = (
-    "use", "type", "required", "default", "description", "values", "synonyms", "pattern", "minimum", "maximum",
-    "items", "properties", "output", "aliases", "decimals", "on_invalid", "normalize", "region",
-)
+# The vocabulary comes from the grammar (schema.py), the one editors read too.
+TOP_KEYS = tuple(GRAMMAR["properties"])
+CONTRACT_KEYS = keys("contract")
+SETTINGS_KEYS = keys("settings")
+SCOPE_KEYS = keys("scope")
+IDENTITY_KEYS = keys("identity")
+STITCH_KEYS = keys("identity", "stitch")
+TRAITS_KEYS = keys("traits")
+DERIVE_NAMES_KEYS = keys("traits", "derive_names")
+REPLAY_KEYS = keys("replay")
+EVENT_REPLAY_KEYS = keys("event", "replay")
+DEDUPE_KEYS = keys("event", "dedupe")
+LINE_ITEM_KEYS = keys("event", "line_items")
+ANNOTATION_KEYS = keys("annotations")
+EVENT_KEYS = keys("event")
+SHAPE_KEYS = keys("shapes")
+PROPERTY_KEYS = keys("property")
 # Keys a property that uses a shared one may still set: they say how this event names and
 # handles it, not what it is.
 USE_OVERRIDES = ("use", "required", "default", "description", "aliases", "on_invalid")
-TIMESTAMP_OUTPUTS = ("iso", "unix_seconds")
-TYPES = (
-    "string", "number", "integer", "boolean", "timestamp", "email", "currency", "enum", "object", "array", "phone",
-    "timezone",
-)
-NORMALIZE = ("nfc", "none")
-MAX_DECIMALS = 12
 # The boolean spellings the generated code knows (settings.true_values/false_values add more).
 TRUE_WORDS = ("true", "yes", "y", "t", "on", "1")
 FALSE_WORDS = ("false", "no", "n", "f", "off", "0")
-POLICIES = {
-    "unplanned_events": ("pass", "flag", "drop"),
-    "undeclared_properties": ("keep", "flag", "drop"),
-    "on_violation": ("flag", "drop"),
-    "require_ids": ("flag", "drop"),
-    "email_user_id": ("flag", "move", "drop"),
-    "replay": ("flag", "drop"),
-    "on_invalid": ("keep", "remove"),
-}
 DEFAULT_REPLAY = {
     "flag": "is_replay", "context": "gen_replay", "markers": ["context.replay"], "future_tolerance": "10m",
 }
@@ -107,10 +81,13 @@ class Validator:
         self.data = data
         self.source = source
         self.diagnostics: list[Diagnostic] = []
+        self.faulted: list[Path] = []  # where errors were reported
 
     # -- reporting ---------------------------------------------------------------------------
 
     def report(self, path: Path, message: str, *, key: bool = False, severity: Severity = "error") -> None:
+        if severity == "error":
+            self.faulted.append(path)
         where = self.source.at(path, key=key)
         self.diagnostics.append(Diagnostic(self.source.file, where.line, where.column, severity, message))
 
@@ -893,4 +870,12 @@ def _kind(value: Any) -> str:
 
 
 def validate(data: Any, source: Source) -> list[Diagnostic]:
-    return Validator(data, source).run()
+    """Every diagnostic: the validator's own, then whatever else the grammar forbids."""
+    validator = Validator(data, source)
+    validator.run()
+    if isinstance(data, dict):
+        # One report per problem: none where the validator already spoke about the same part.
+        for path, key, message in structure.problems(data, GRAMMAR):
+            if not any(path[:len(done)] == done or done[:len(path)] == path for done in validator.faulted):
+                validator.report(path, message, key=key)
+    return validator.diagnostics

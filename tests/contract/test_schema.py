@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import random
 from pathlib import Path
 
@@ -9,7 +10,8 @@ import jsonschema
 import pytest
 import yaml
 
-from generator.contract import compile_contract, mutations, schema
+from generator.contract import compile_contract, mutations, schema, structure
+from generator.contract.load import load
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACTS = [ROOT / "contract.yaml", *sorted((ROOT / "tests" / "contract" / "cases").glob("*/contract.yaml"))]
@@ -48,3 +50,54 @@ def test_a_misspelt_key_is_flagged_where_it_is() -> None:
     data = {"contract": {"name": "x", "version": 1}, "events": {"A": {"propertes": {}}}}
     (error,) = VALIDATOR.iter_errors(data)
     assert list(error.path) == ["events", "A"] and "propertes" in error.message
+
+
+def _mutants(count: int, seed: int) -> list[object]:
+    base = mutations.load(ROOT / "tests" / "contract" / "cases" / "example" / "contract.yaml")
+    nodes = list(mutations.paths(base))
+    rng = random.Random(seed)
+    return [mutations.replace(base, rng.choice(nodes), rng.choice(mutations.VALUES)) for _ in range(count)]
+
+
+def test_gens_grammar_walker_agrees_with_jsonschema() -> None:
+    """structure.py reads the grammar as a JSON Schema validator does (600 seeded mutations)."""
+    for data in _mutants(600, 11):
+        assert bool(structure.problems(data, schema.GRAMMAR)) == bool(list(VALIDATOR.iter_errors(data))), data
+
+
+def test_the_validator_says_everything_the_grammar_forbids_in_its_own_words() -> None:
+    """Where the grammar finds a problem, the validator has already reported that part (250 mutations)."""
+    validate = importlib.import_module("generator.contract.validate")
+    for data in _mutants(250, 12):
+        text = yaml.safe_dump(data, allow_unicode=True)
+        loaded = load(text, "contract.yaml")
+        if not isinstance(loaded.data, dict):
+            continue
+        checked = validate.Validator(loaded.data, loaded.source)
+        checked.run()
+        for path, _, message in structure.problems(loaded.data, schema.GRAMMAR):
+            assert any(path[:len(done)] == done or done[:len(path)] == path for done in checked.faulted), message
+
+
+def test_the_grammar_stops_what_a_hand_check_would_miss(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a block's own checks gone, the grammar still reports it, at its line and column."""
+    validate = importlib.import_module("generator.contract.validate")
+    monkeypatch.setattr(validate.Validator, "settings_block", lambda self, root: None)
+    text = "contract: {name: x, version: 1}\nsettings:\n  on_violation: dorp\n  colour: red\nevents: {A: {}}\n"
+    result = compile_contract(text, "contract.yaml")
+    assert [str(d) for d in result.diagnostics] == [
+        "contract.yaml:3:17: error: `settings.on_violation` must be one of flag, drop, not 'dorp'; "
+        "did you mean 'drop'?",
+        "contract.yaml:4:3: error: unknown key 'colour' in `settings` (expected one of: match_variants, "
+        "unplanned_events, undeclared_properties, on_violation, batch_dedupe, on_invalid, default_region, "
+        "true_values, false_values, normalize)",
+    ]
+
+
+def test_the_validators_vocabulary_is_the_grammars() -> None:
+    validate = importlib.import_module("generator.contract.validate")
+    grammar = schema.schema()
+    assert tuple(grammar["properties"]) == validate.TOP_KEYS
+    assert tuple(grammar["$defs"]["event"]["properties"]) == validate.EVENT_KEYS
+    assert tuple(grammar["$defs"]["property"]["properties"]) == validate.PROPERTY_KEYS
+    assert tuple(grammar["properties"]["settings"]["properties"]) == validate.SETTINGS_KEYS
