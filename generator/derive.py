@@ -3,11 +3,12 @@
 The expected outcome of each case comes from the contract's semantics (docs/contract.md),
 not from running the generated JavaScript, so a generated transformation that drops a rule
 fails a case. Covered: a valid baseline per event, each alias, spelling variants, each
-required property, the repair of misspelt numbers, integers, currencies, emails, booleans,
-timestamps, phone numbers and time zones, each enum synonym and an enum value outside the
-list, each range (its inclusive bound and a value past it) and pattern, dedupe ids (with an
-FNV-1a of gen's own), line items, replay windows and markers, future timestamps, and the
-identity rules (an email as userId, an event without ids).
+required property, the repair of misspelt numbers, integers, text, currencies, emails,
+booleans, timestamps, phone numbers and time zones, invalid emails, an array element
+missing its required properties, each enum synonym and an enum value outside the list,
+each range (its inclusive bound and a value past it) and pattern, dedupe ids (with an
+FNV-1a of gen's own), line items, replay windows and markers, future timestamps, the
+identity rules (an email as userId, an event without ids), and traits on identify.
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ def _coercion(spec: dict[str, Any], value: Any) -> tuple[Any, Any] | None:
         return " Jane@Example.COM ", "jane@example.com"
     if kind == "boolean":
         return "yes", True
+    if kind == "string" and isinstance(value, str):
+        return 1001, "1001"  # a number where text belongs: its text (docs/contract.md, Types)
     return None
 
 
@@ -133,7 +136,7 @@ def cases(model: Contract) -> list[Derived]:
                 expect: dict[str, Any] = {"dropped": True} if event.on_violation == "drop" else _outputs(
                     model, event, message, main, clean_items=False)
                 found.append(Derived(f"{event.name}: '{prop.name}' is required", message, expect))
-            simple = spec["type"] in ("number", "integer", "currency", "email", "boolean")
+            simple = spec["type"] in ("number", "integer", "currency", "email", "boolean", "string")
             coercion = _coercion(spec, sample_value(spec, {}, prop.name)) if simple else None
             if coercion is not None:
                 sent, received = coercion
@@ -228,6 +231,21 @@ def _value_cases(model: Contract, event: Event, base: dict[str, Any], prop: Any)
                              f"{event.name}: {name} without a zone is read as UTC"))
         out.append(_invalid(model, event, base, name, spec, "January 15, 2026",
                             f"{event.name}: {name} 'January 15, 2026' is not a time"))
+    if kind == "email":
+        out.append(_invalid(model, event, base, name, spec, "not-an-email",
+                            f"{event.name}: {name} 'not-an-email' is not an email address"))
+    items = spec.get("items") or {}
+    shape = next((sh for sh in model.shapes if sh.name == items.get("shape")), None) if kind == "array" else None
+    needed = [key for key, rule in (shape.spec.get("properties") or {}).items() if rule.get("required")] \
+        if shape is not None else []
+    if needed:
+        # An element without its required properties: each is reported where it is missing.
+        message = _with(base, name, [{}])
+        labels = "; ".join(f"Required-Missing:{name}.0.{key}" for key in needed)
+        expect = {"dropped": True} if event.on_violation == "drop" else _outputs(
+            model, event, message, {"event": event.name, "properties": {model.annotations["flag"]: labels}},
+            clean_items=False)
+        out.append(Derived(f"{event.name}: an element of {name} without {', '.join(needed)}", message, expect))
     if kind == "phone":
         # Written with its country code, the number means the same in every region.
         out.append(_repaired(model, event, base, name, "+1 (212) 555-0110", "+12125550110",
@@ -439,17 +457,22 @@ def run(model: Contract, code: str, engine: str | None = None) -> list[tuple[Der
     """Run every derived case through the transformation: (case, problem), an empty problem when it passes."""
     from . import fixtures
     from .runtime import Transformation
+    from .runtime.batching import DEFAULT_BATCH_SIZE
 
     program = Transformation(code, "transformation.js", engine=engine)
     # Events for the destination the contract is scoped to, if it is scoped.
     scope = model.scope or {}
     metadata = {"sourceId": "derived", "destinationId": (scope.get("destinationIds") or ["derived"])[0],
                 "destinationType": (scope.get("destinationTypes") or ["CUSTOMERIO"])[0]}
+    found = cases(model)
+    # transformEvent sees one event at a time, so cases share requests (of rudder-server's
+    # 200); a batch-level rule (batch_dedupe) must not see the other cases: one request each.
+    size = 1 if model.batch_dedupe else DEFAULT_BATCH_SIZE
     answered: list[tuple[Derived, str]] = []
-    for case in cases(model):
-        # One request per case: a batch-level rule (batch_dedupe) must not see the other cases.
-        observed = fixtures.observe(program.run([case.event], metadata=metadata))["events"][0]
-        answered.append((case, fixtures.compare(case.expect, observed)))
+    for start in range(0, len(found), size):
+        chunk = found[start:start + size]
+        observed = fixtures.observe(program.run([case.event for case in chunk], metadata=metadata))["events"]
+        answered += [(case, fixtures.compare(case.expect, seen)) for case, seen in zip(chunk, observed, strict=True)]
     return answered
 
 
@@ -480,7 +503,7 @@ def _trait_cases(model: Contract) -> list[Derived]:
     for name, prop in fields.items():
         spec, kind = prop.spec, prop.spec["type"]
         repairs: list[tuple[Any, Any]] = []
-        if kind in ("number", "integer", "currency", "email", "boolean"):
+        if kind in ("number", "integer", "currency", "email", "boolean", "string"):
             coercion = _coercion(spec, values.get(name))
             if coercion is not None:
                 repairs.append(coercion)
@@ -494,7 +517,7 @@ def _trait_cases(model: Contract) -> list[Derived]:
             traits_case(f"identify: trait {name} {sent!r} is repaired to {received!r}", {**values, name: sent},
                         {name: received, flag: MISSING})
         invalid = {"phone": "12", "timezone": "PST", "timestamp": "January 15, 2026", "enum": "not-a-planned-value",
-                   "boolean": "maybe"}.get(kind)
+                   "boolean": "maybe", "email": "not-an-email"}.get(kind)
         if kind in ("number", "integer") and isinstance(spec.get("minimum"), int) \
                 and not isinstance(spec.get("minimum"), bool):
             invalid = spec["minimum"] - 1

@@ -32,7 +32,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_all_green_is_exit_0(project: Path) -> None:
     result = CliRunner().invoke(main, ["check"])
     assert result.exit_code == 0, result.output
-    assert result.output.endswith("250 passed, 0 failed (239 derived from the contract)\n")
+    assert result.output.endswith("293 passed, 0 failed (282 derived from the contract)\n")
 
 
 def test_stale_generated_files_and_failing_cases_are_exit_1(project: Path) -> None:
@@ -70,7 +70,7 @@ def test_junit_and_json(project: Path) -> None:
     assert junit.exit_code == 1
     suites = {s.get("name"): s for s in ET.fromstring(junit.output)}
     assert suites["gen fixture"].get("tests") == "10" and suites["gen fixture"].get("failures") == "1"
-    assert suites["gen derived"].get("tests") == "239" and suites["gen derived"].get("failures") == "0"
+    assert suites["gen derived"].get("tests") == "282" and suites["gen derived"].get("failures") == "0"
     assert suites["gen generated"].get("failures") == "0"
     data = json.loads(CliRunner().invoke(main, ["check", "--format", "json"]).output)
     assert data["ok"] is False and data["exit_code"] == 1 and data["failed"] == 1
