@@ -82,6 +82,15 @@ def _dask_answers(job: Job, requests: Iterable[list[dict[str, Any]]], workers: i
         distributed: Any = importlib.import_module("distributed")
     except ImportError as exc:
         raise RuntimeError("--executor dask needs Dask: pip install 'dask[distributed]'") from exc
+    # Each connection keeps its last 1,000 messages for debugging by default, and here a
+    # message holds a whole request (or its rows): 1 GB at 100k events. Set before the
+    # cluster starts, so its scheduler and workers (which take this process's config) keep none.
+    with importlib.import_module("dask").config.set({"distributed.admin.low-level-log-length": 0}):
+        yield from _on_cluster(distributed, job, requests, workers, scheduler)
+
+
+def _on_cluster(distributed: Any, job: Job, requests: Iterable[list[dict[str, Any]]], workers: int,
+                scheduler: str | None) -> Iterator[Result]:
     cluster = None
     if scheduler is None:
         cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
