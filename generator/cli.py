@@ -535,6 +535,9 @@ def push_command(contract_file: Path, out_dir: Path, fixture_paths: tuple[Path, 
     from . import push as pushing
 
     base_url = (api_url or pushing.REGIONS[region]).rstrip("/")
+    problem = pushing.url_problem(base_url)
+    if problem:
+        _fail(problem)
     token = os.environ.get(pushing.TOKEN_VARIABLE, "").strip()
     if not token and not dry_run:
         _fail(f"set {pushing.TOKEN_VARIABLE} to a RudderStack access token (a workspace Service Access Token "

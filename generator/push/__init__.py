@@ -12,12 +12,12 @@ from typing import Any
 
 from .. import check, contract
 from ..contract.render import OUTPUT
-from .api import EU_API, REGIONS, TOKEN_VARIABLE, US_API, ApiError, Client, Request
+from .api import EU_API, REGIONS, TOKEN_VARIABLE, US_API, ApiError, Client, Request, url_problem
 from .release import Outcome, PushError, Upload, description, push
 
 __all__ = [
     "EU_API", "REGIONS", "TOKEN_VARIABLE", "US_API", "ApiError", "Client", "Outcome", "Prepared", "PushError",
-    "Request", "Upload", "prepare", "push", "show",
+    "Request", "Upload", "prepare", "push", "show", "url_problem",
 ]
 
 

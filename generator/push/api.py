@@ -13,7 +13,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 from .. import __version__
 
@@ -35,6 +35,16 @@ class Request:
     @property
     def writes(self) -> bool:
         return self.method != "GET"
+
+
+def url_problem(base_url: str) -> str | None:
+    """Why the token must not go to BASE_URL (plain HTTP beyond this machine, not a URL), or None."""
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"--api-url {base_url!r} is not an http(s) URL"
+    if parts.scheme == "http" and parts.hostname not in ("localhost", "127.0.0.1", "::1"):
+        return f"--api-url {base_url!r} would send the access token unencrypted; use https"
+    return None
 
 
 def path(*parts: str, **query: Any) -> str:

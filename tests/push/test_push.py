@@ -266,3 +266,10 @@ def test_dry_run_without_a_token_shows_the_requests_of_a_first_push(project: Pat
         ("POST", "https://api.eu.rudderstack.com/transformations/libraries/publish"),
     ]
     assert '"versionId": "<new revision id>"' in result.stdout
+
+
+@pytest.mark.parametrize("url", ["http://api.example.com", "ftp://api.rudderstack.com", "api.rudderstack.com"])
+def test_the_token_never_goes_out_unencrypted_or_to_a_non_url(project: Path, url: str) -> None:
+    result = CliRunner().invoke(main, ["push", "--api-url", url], env={"RUDDERSTACK_ACCESS_TOKEN": TOKEN})
+    assert result.exit_code == 2
+    assert "--api-url" in result.stderr
