@@ -99,15 +99,15 @@ def push(upload: Upload, sender: Sender | None, *, publish: bool, dry_run: bool,
         latest = _latest_revision(read(Request("GET", path("transformations", ident, "versions",
                                                            count=1, orderBy="DESC"))), requests[-1])
         if latest is not None and latest.get("code") == upload.code:
-            outcome = Outcome("unchanged", False, ident, str(latest["versionId"]), requests)
+            # Live already when the published version holds the same code (even an older revision).
+            live = _published(sender, Request("GET", path("transformations", ident)), requests)
+            outcome = Outcome("unchanged", live is not None and live.get("code") == upload.code, ident,
+                              str(latest["versionId"]), requests)
         else:
             revised = write(Request("POST", path("transformations", ident, publish=False), _body(upload)),
                             {"id": ident, "versionId": "<new revision id>", "code": upload.code})
             _check_answer(revised, upload, requests[-1], dry_run)
             outcome = Outcome("revised", False, ident, str(revised["versionId"]), requests)
-        if outcome.action == "unchanged":
-            live = _published(sender, Request("GET", path("transformations", ident)), requests)
-            outcome.published = live is not None and live.get("code") == upload.code
 
     if publish and not outcome.published:
         answer = write(Request("POST", path("transformations", "libraries", "publish"),
