@@ -89,7 +89,8 @@ def build(model: Contract) -> tuple[dict[str, dict[str, Any]], list[str]]:
         key = (prop.name, repr(sorted(kind.items())))
         existing = catalog.properties.get(key)
         if existing is None:
-            existing = _Prop(catalog.unique_id(slug(prop.name)), prop.name, kind, config, _text(prop.description, 3))
+            existing = _Prop(catalog.unique_id(slug(prop.name)), prop.name, kind, config,
+                             fitting_text(prop.description, 3))
             catalog.properties[key] = existing
         else:
             if existing.config != config:
@@ -99,7 +100,7 @@ def build(model: Contract) -> tuple[dict[str, dict[str, Any]], list[str]]:
                     catalog.notes.append(f"{where}: property {prop.name!r} is declared with other rules elsewhere; "
                                          f"the catalog keeps the rules they share (without {', '.join(dropped)})")
                 existing.config = common or None
-            existing.description = existing.description or _text(prop.description, 3)
+            existing.description = existing.description or fitting_text(prop.description, 3)
         return f"#property:{existing.id}"
 
     def shape_type(name: str) -> str:
@@ -114,7 +115,7 @@ def build(model: Contract) -> tuple[dict[str, dict[str, Any]], list[str]]:
                 if ref:
                     members.append({"property": ref, "required": _required(spec)})
             entry: dict[str, Any] = {"id": ident, "name": type_name, "type": "object"}
-            described = _text(shape.description, 3, letter=True)
+            described = fitting_text(shape.description, 3, letter=True)
             if described:
                 entry["description"] = described
             undeclared = shape.spec.get("undeclared", "keep")
@@ -132,7 +133,7 @@ def build(model: Contract) -> tuple[dict[str, dict[str, Any]], list[str]]:
             continue
         ident = catalog.unique_id(slug(event.name))
         entry = {"id": ident, "name": event.name, "event_type": "track", "category": f"#category:{plan}"}
-        described = _text(event.description, 3, letter=True)
+        described = fitting_text(event.description, 3, letter=True)
         if described:
             entry["description"] = described
         catalog.events.append(entry)
@@ -244,7 +245,7 @@ def _contract_notes(model: Contract, notes: list[str]) -> None:
                  "decimals and normalization: transformation only; the plan states the canonical form")
 
 
-def _text(text: str | None, minimum: int, *, letter: bool = False) -> str | None:
+def fitting_text(text: str | None, minimum: int, *, letter: bool = False) -> str | None:
     """A description rudder-cli accepts (3 to 2,000 characters; some must start with a letter), or None."""
     if not text:
         return None
@@ -286,7 +287,7 @@ def _documents(model: Contract, catalog: Catalog) -> dict[str, dict[str, Any]]:
         docs[f"catalog/{plan}-custom-types"] = document("custom-types", f"{plan}-custom-types",
                                                         {"types": catalog.custom_types})
     tracking: dict[str, Any] = {"id": plan, "display_name": display_name(model.name)}
-    described = _text(model.description, 3, letter=True)
+    described = fitting_text(model.description, 3, letter=True)
     if described:
         tracking["description"] = described
     tracking["rules"] = catalog.rules
