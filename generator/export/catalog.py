@@ -13,7 +13,9 @@ letter, one property per name and type, config keys that fit the type.
 
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,14 +30,19 @@ _LETTER_START = re.compile(r"^[a-zA-Z]")
 IDENTITY_SECTION = "context.traits"
 
 
+def _ascii(text: str) -> str:
+    """TEXT with accents taken off (`Événement` → `Evenement`), for ids and names that must be ASCII."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def slug(text: str) -> str:
     """An id rudder-cli can reference: `[a-z0-9_]`, never empty."""
-    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_") or "x"
+    return re.sub(r"[^a-z0-9]+", "_", _ascii(text).lower()).strip("_") or "x"
 
 
 def display_name(text: str) -> str:
     """TEXT made to fit rudder-cli's display-name rule (3 to 65 characters, ASCII words, spaces, `,.-`)."""
-    name = re.sub(r"[^ \w,.-]+", "-", text, flags=re.ASCII).strip(" -")
+    name = re.sub(r"[^ \w,.-]+", "-", _ascii(text), flags=re.ASCII).strip(" -")
     if not name or not re.match(r"[A-Za-z_]", name):
         name = "Plan " + name
     name = name[:65].rstrip()
@@ -189,6 +196,12 @@ def _catalog_type(spec: dict[str, Any], where: str, name: str, notes: list[str],
         for key in ("minimum", "maximum"):
             if key in spec:
                 config[key] = spec[key]
+        if kind == "integer":
+            # rudder-cli takes whole bounds for integers; for whole values these are the same bounds.
+            if "minimum" in config:
+                config["minimum"] = math.ceil(config["minimum"])
+            if "maximum" in config:
+                config["maximum"] = math.floor(config["maximum"])
         return {"type": kind}, config or None
     if kind == "boolean":
         return {"type": "boolean"}, None

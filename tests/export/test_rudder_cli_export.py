@@ -135,3 +135,40 @@ def test_events_without_a_message_id_get_one_so_the_expected_output_is_fixed(tmp
     (output,) = json.loads(exported.files[stem.replace("/input/", "/output/")])
     assert output["messageId"] == "no_message_id-1"
     assert exported.skipped == []
+
+
+HOSTILE = """contract: {name: "Ünïcødé plan — 2026 / test", version: 1, description: "  multi
+  line  "}
+events:
+  "Événement spécial":
+    properties:
+      level: {type: enum, values: ["1", "2", "three"]}
+      "   spaced   ": {type: string}
+      "a.b": {type: integer, minimum: 0.5, maximum: 9.5}
+  "x":
+    properties:
+      level: {type: enum, values: [low, high]}
+  "X":
+    properties:
+      level: {type: string}
+  "%s": {}
+""" % ("E" * 70)
+
+
+def test_names_and_rules_rudder_cli_cannot_take_are_made_to_fit_or_reported(tmp_path: Path) -> None:
+    (tmp_path / "contract.yaml").write_text(HOSTILE, encoding="utf-8")
+    assert contract.build(tmp_path / "contract.yaml", tmp_path / "generated").ok
+    exported = export.rudder_cli(tmp_path / "contract.yaml", tmp_path / "generated", [tmp_path])
+    export.write(exported, tmp_path / "rudder")
+    assert validate(tmp_path / "rudder") == []
+    events = yaml.safe_load(next((tmp_path / "rudder" / "catalog").glob("*-events.yaml")).read_text("utf-8"))
+    assert {e["id"]: e["name"] for e in events["spec"]["events"]} == {
+        "x": "X", "x_2": "x", "evenement_special": "Événement spécial"}
+    properties = yaml.safe_load(next((tmp_path / "rudder" / "catalog").glob("*-properties.yaml")).read_text("utf-8"))
+    by_name = {p["name"]: p for p in properties["spec"]["properties"]}
+    assert by_name["a.b"]["config"] == {"minimum": 1, "maximum": 9}, "whole bounds that mean the same for integers"
+    assert "config" not in by_name["level"], "rules the declarations do not share are left out"
+    notes = "\n".join(exported.notes)
+    assert "'   spaced   ' is not a name rudder-cli accepts" in notes
+    assert "the catalog keeps the rules they share (without enum)" in notes
+    assert "longer than the 64 characters" in notes
