@@ -55,7 +55,7 @@ def _property() -> dict[str, Any]:
         "required": {"type": "boolean"},
         "default": {"description": "Set when the property is absent; must be a valid value."},
         "description": {"type": "string"},
-        "values": {"type": "array", "items": {"type": ["string", "number"]}},
+        "values": {"type": "array", "items": {"type": "string"}},
         "synonyms": {"type": ["object", "null"], "additionalProperties": NAMES},
         "pattern": {"type": "string"},
         "minimum": {"type": "number"},
