@@ -12,7 +12,6 @@ Uses the fixtures and the runtime to compute expected outputs; nothing imports t
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ import yaml
 
 from .. import contract, fixtures
 from ..contract.render import OUTPUT
-from ..runtime import Limits
+from ..runtime import Limits, jsvalues
 from . import catalog
 
 # rudder-cli's test-suite names (rudder-iac `handlers/transformation`: TestNameRegex).
@@ -125,7 +124,7 @@ def _suites(contract_path: Path, generated: Path, fixture_paths: list[Path], eng
             if isinstance(result, str):
                 raise ExportError(f"{case.id}: {result}")
             output = fixtures.rudder_cli_output(result)
-            if NEW_MESSAGE_ID in json.dumps(output):
+            if NEW_MESSAGE_ID in jsvalues.dumps(output):
                 export.skipped.append(f"{case.id}: the transformation adds events with new messageIds, "
                                       "which RudderStack draws at random")
                 continue
@@ -178,7 +177,8 @@ def _unique(stem: str, taken: dict[str, str]) -> str:
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+    # As JSON.stringify writes it: a lone surrogate in an event is escaped, so the file is UTF-8.
+    return jsvalues.dumps(value, indent=2) + "\n"
 
 
 def _yaml(document: dict[str, Any]) -> str:

@@ -172,3 +172,17 @@ def test_names_and_rules_rudder_cli_cannot_take_are_made_to_fit_or_reported(tmp_
     assert "'   spaced   ' is not a name rudder-cli accepts" in notes
     assert "the catalog keeps the rules they share (without enum)" in notes
     assert "longer than the 64 characters" in notes
+
+
+def test_a_lone_surrogate_in_a_fixture_is_exported_escaped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert CliRunner().invoke(main, ["init", str(tmp_path / "plan"), "--minimal"]).exit_code == 0
+    monkeypatch.chdir(tmp_path / "plan")
+    Path("tests/fixtures/odd.fixture.yaml").write_text(
+        'contract: ../../contract.yaml\ncases:\n- name: lone surrogates\n  event: {type: track, event: Order Completed,'
+        ' userId: "cus_\\ud800", messageId: m-s, properties: {order_id: "o\\ud83d", revenue: 1, currency: USD}}\n'
+        "  expect: {match: {event: Order Completed}}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["export", "rudder-cli", "../rudder"])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "rudder/transformations/my_plan/tests/odd/input/lone_surrogates.json").read_text("utf-8")
+    assert '"cus_\\ud800"' in text
+    assert CliRunner().invoke(main, ["test", "../rudder/transformations/my_plan.yaml"]).exit_code == 0
