@@ -38,3 +38,13 @@ def test_an_invalid_contract_is_diagnosed(tmp_path: Path) -> None:
     bad.write_text("contract: {name: x, version: 1}\nevents: {A: {propertes: {}}}\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["docs", str(bad)])
     assert result.exit_code == 2 and "unknown key 'propertes'" in result.output
+
+
+def test_a_lone_surrogate_in_a_description_is_written_escaped(tmp_path: Path) -> None:
+    contract = tmp_path / "contract.yaml"
+    contract.write_text('contract: {name: p, version: 1}\nevents: {A: {description: "bad \\ud800 here"}}\n',
+                        encoding="utf-8")
+    for fmt in ("md", "html"):
+        result = CliRunner().invoke(main, ["docs", str(contract), "--format", fmt])
+        assert result.exit_code == 0, result.output
+        assert "bad \\ud800 here" in result.output

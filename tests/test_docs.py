@@ -22,3 +22,4 @@ GROUPS = {
 def test_every_key_is_documented(group: str) -> None:
     missing = [key for key in GROUPS[group] if f"`{key}`" not in DOC and f"{key}:" not in DOC]
     assert not missing, f"docs/contract.md does not mention {group}: {missing}"
+

@@ -71,6 +71,7 @@ PROTOTYPE_NAMES = frozenset({
     *UNSAFE_KEYS, "toString", "toLocaleString", "valueOf", "hasOwnProperty", "isPrototypeOf",
     "propertyIsEnumerable", "__defineGetter__", "__defineSetter__", "__lookupGetter__", "__lookupSetter__",
 })
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufeff]")
 
 
@@ -346,6 +347,13 @@ class Validator:
             self.report(("contract", "version"), "`contract.version` must be an integer or a string")
         if "description" in block:
             self.expect_string(("contract", "description"), block["description"], "`contract.description`")
+        # These travel as text into every event's stamp, the docs, the API and file names.
+        for key in ("name", "version", "description"):
+            text = block.get(key)
+            found = _LONE_SURROGATE.search(text) if isinstance(text, str) else None
+            if found is not None:
+                self.report(("contract", key), f"`contract.{key}` holds a lone surrogate "
+                            f"(\\u{ord(found.group()):04x}), which no file or API can carry as text")
 
     def settings_block(self, root: dict[str, Any]) -> None:
         block = self.expect_mapping(("settings",), root.get("settings"), "`settings`")

@@ -5,13 +5,13 @@ Uses generator.check (and through it the runtime); nothing below imports this pa
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .. import check, contract
 from ..contract.render import OUTPUT
+from ..runtime import jsvalues
 from .api import EU_API, REGIONS, TOKEN_VARIABLE, US_API, ApiError, Client, Request, url_problem
 from .release import Outcome, PushError, Upload, description, push
 
@@ -57,5 +57,5 @@ def show(request: Request, base_url: str, upload: Upload) -> str:
         if body.get("code") == upload.code:
             size = len(upload.code.encode("utf-8"))
             body["code"] = f"<{upload.source}: {size} bytes, sha256 {upload.digest}>"
-        lines += ["  " + line for line in json.dumps(body, indent=2, ensure_ascii=False).splitlines()]
+        lines += ["  " + line for line in jsvalues.dumps(body, indent=2).splitlines()]
     return "\n".join(lines)

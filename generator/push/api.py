@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from .. import __version__
+from ..runtime import jsvalues
 
 US_API = "https://api.rudderstack.com"
 EU_API = "https://api.eu.rudderstack.com"
@@ -93,7 +94,8 @@ class Client:
         raise AssertionError("unreachable")
 
     def _once(self, request: Request) -> Any:
-        data = None if request.body is None else json.dumps(request.body, ensure_ascii=False).encode("utf-8")
+        # As JSON.stringify writes it: UTF-8 always (a lone surrogate travels escaped).
+        data = None if request.body is None else jsvalues.dumps(request.body).encode("utf-8")
         http = urllib.request.Request(self.base_url + request.path, data=data, method=request.method)
         http.add_header("Authorization", f"Bearer {self._token}")
         http.add_header("Accept", "application/json")

@@ -11,10 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.contract import mutations
+from generator.contract import compile_contract, mutations
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACTS = sorted((ROOT / "tests" / "contract" / "cases").glob("*/contract.yaml"))
@@ -38,3 +39,14 @@ def test_every_mutation_builds_or_is_diagnosed(path: Path) -> None:
         assert problem is None, f"{'.'.join(map(str, node))} → {key if rename else value!r}: {problem}"
 
     mutate()
+
+
+@pytest.mark.parametrize("key", ["name", "version", "description"])
+def test_a_lone_surrogate_in_the_contracts_identity_is_an_error(key: str) -> None:
+    """The name, version and description are written as text everywhere (stamps, docs, the API)."""
+    head = {"name": "p", "version": "1"}
+    head[key] = "x\ud800"
+    text = yaml.safe_dump({"contract": head, "events": {"A": {}}}, allow_unicode=False)
+    result = compile_contract(text, "contract.yaml")
+    assert not result.ok
+    assert any(f"`contract.{key}` holds a lone surrogate (\\ud800)" in d.message for d in result.diagnostics)
