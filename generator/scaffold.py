@@ -115,6 +115,9 @@ def sample_value(spec: dict[str, Any], shapes: dict[str, dict[str, Any]], name: 
     kind = spec["type"]
     if kind == "string":
         candidates = [f"{name}-1", "https://example.com/p/1", "SKU-1", "A1", "abc", "1"]
+        if name == "email":
+            # The identity rules check every email trait as an email, whatever its declared type.
+            candidates.insert(0, "jane@example.com")
         pattern = spec.get("pattern")
         for candidate in candidates:
             if pattern is None or _matches(pattern, candidate):
@@ -133,7 +136,9 @@ def sample_value(spec: dict[str, Any], shapes: dict[str, dict[str, Any]], name: 
     if kind in simple:
         return simple[kind]
     if kind == "enum":
-        return sorted(set(spec["lookup"].values()))[0]
+        # A value that text cleaning leaves as it is (no control or invisible characters, no outer spaces).
+        clean = [v for v in sorted(set(spec["lookup"].values())) if v == v.strip() and v.isprintable()]
+        return clean[0] if clean else None
     if kind == "object":
         return _object(spec.get("properties") or {}, shapes)
     if kind == "array":
@@ -164,9 +169,19 @@ def _matches(pattern: str, text: str) -> bool:
         return False
 
 
+USER_IDS = ("cus_1", "user_1", "u1", "1", "USER-1", "a")
+
+
+def sample_user_id(model: Contract) -> str | None:
+    """A userId that meets `identity.user_id_pattern` (any, without one), or None when gen has none that does."""
+    pattern = (model.identity or {}).get("userIdPattern")
+    return next((candidate for candidate in USER_IDS if pattern is None or _matches(pattern, candidate)), None)
+
+
 def samples(model: Contract) -> list[dict[str, Any]]:
     """One event per planned event, meeting every rule the contract states for it."""
     shapes = {shape.name: shape.spec for shape in model.shapes}
+    user_id = sample_user_id(model) or USER_IDS[0]
     events = []
     for index, event in enumerate(model.events, start=1):
         rules = {p.name: p.spec for p in event.properties}
@@ -190,7 +205,7 @@ def samples(model: Contract) -> list[dict[str, Any]]:
                 item = _object(shapes[items["shape"]].get("properties") or {}, shapes, also)
                 if item is not None:
                     properties[event.line_items["from"]] = [item]
-        events.append({"type": "track", "event": event.name, "userId": "cus_1", "messageId": f"sample-{index}",
+        events.append({"type": "track", "event": event.name, "userId": user_id, "messageId": f"sample-{index}",
                        "timestamp": SAMPLE_TIME, "receivedAt": SAMPLE_TIME, "properties": properties})
     return events
 

@@ -91,3 +91,29 @@ def test_each_rule_family_is_load_bearing(find: str, replace: str) -> None:
     mutant = code.replace(find, replace)
     failing = [case.rule for case, problem in derive.run(model, mutant) if problem]
     assert failing, f"no derived case notices {find!r} → {replace!r}"
+
+
+@pytest.mark.parametrize("name", ["example", "identity", "traits", "people", "patterns"])
+def test_derived_cases_hold_on_hostile_edits_of_a_contract(name: str) -> None:
+    """Whatever a valid contract says, its derived cases pass: they never blame the code for the contract."""
+    import random
+
+    import yaml
+
+    from generator.contract import mutations
+
+    base = mutations.load(CASES / name / "contract.yaml")
+    nodes = list(mutations.paths(base))
+    rng = random.Random(31)
+    checked = 0
+    for _ in range(200):
+        data = mutations.replace(base, rng.choice(nodes), rng.choice(mutations.VALUES))
+        result = compile_contract(yaml.safe_dump(data, allow_unicode=True), "contract.yaml")
+        if not result.ok or result.contract is None:
+            continue
+        checked += 1
+        failing = [(case.rule, problem[:300]) for case, problem in derive.run(result.contract,
+                                                                               result.files["transformation.js"])
+                   if problem]
+        assert not failing, (data, failing[:2])
+    assert checked > 10
