@@ -192,6 +192,9 @@ def github(report: Report) -> str:
                  "derived": f"derived case failed: {item.name}"}.get(item.kind, item.name)
         params = ([f"file={item.file}"] if item.file else []) + [f"title={_property(title)}"]
         lines.append(f"::error {','.join(params)}::{_annotation_text(item.detail or title)}")
+    where = next((f"file={_property(i.file)}," for i in report.items if i.kind == "contract" and i.file), "")
+    for rule in report.uncovered:
+        lines.append(f"::warning {where}title=not exercised by a derived case or fixture::{_annotation_text(rule)}")
     counts = report.counts
     lines.append(f"{counts['passed']} passed, {counts['failed']} failed")
     return "\n".join(lines) + "\n"

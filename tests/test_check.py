@@ -120,3 +120,17 @@ def test_rules_no_derived_case_reaches_are_listed_until_a_fixture_shows_them(tmp
     result = CliRunner().invoke(main, ["check", "--format", "json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["uncovered"] == ["Signed Up: code's pattern (no value gen can tell it refuses)"]
+
+
+def test_github_format_warns_of_rules_nothing_exercises(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("contract.yaml").write_text(COVERAGE_CONTRACT, encoding="utf-8")
+    assert CliRunner().invoke(main, ["build"]).exit_code == 0
+    Path("x.fixture.yaml").write_text(
+        "contract: contract.yaml\ncases:\n- name: any\n  event: {type: track, event: Other, anonymousId: a}\n"
+        "  expect: {match: {event: Other}}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--format", "github", "--fixtures", "x.fixture.yaml"],
+                                env={"GITHUB_STEP_SUMMARY": None})
+    assert result.exit_code == 0, result.output
+    assert ("::warning file=contract.yaml,title=not exercised by a derived case or fixture::Signed Up: "
+            "score's minimum 0.5 (a fractional bound)") in result.output
