@@ -347,8 +347,9 @@ class Validator:
             self.report(("contract", "version"), "`contract.version` must be an integer or a string")
         if "description" in block:
             self.expect_string(("contract", "description"), block["description"], "`contract.description`")
-        # These travel as text into every event's stamp, the docs, the API and file names.
-        for key in ("name", "version", "description"):
+        # The contract's identity travels as text into every event's stamp, the API and file
+        # names; a description is prose, written escaped where it goes.
+        for key in ("name", "version"):
             text = block.get(key)
             found = _LONE_SURROGATE.search(text) if isinstance(text, str) else None
             if found is not None:
