@@ -177,7 +177,8 @@ def cases(model: Contract) -> list[Derived]:
                                      _outputs(model, event, message, main)))
             if spec["type"] == "enum":
                 for spelling, canonical in sorted(spec["lookup"].items()):
-                    if spelling == canonical.lower():
+                    # A spelling text cleaning would change never arrives as written.
+                    if spelling == canonical.lower() or spelling != spelling.strip() or not spelling.isprintable():
                         continue
                     message = copy.deepcopy(base)
                     message["properties"][prop.name] = spelling
@@ -580,7 +581,7 @@ def _trait_cases(model: Contract) -> list[Derived]:
         traits_case(f"identify: trait {name} {invalid!r} is not valid", {**values, name: invalid},
                     {name: value, flag: label})
     names = model.derive_names
-    if names and names.get("from") in fields and not any(
+    if names and names.get("from") in fields and fields[names["from"]].spec["type"] == "string" and not any(
             fields[n].spec.get("required") for n in (names["first"], names["last"]) if n in fields):
         traits = {k: v for k, v in values.items() if k not in (names["first"], names["last"])}
         traits[names["from"]] = "Mateo Rossi"
