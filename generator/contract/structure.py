@@ -25,9 +25,10 @@ def problems(data: Any, grammar: dict[str, Any]) -> list[Problem]:
     return list(_walk(data, grammar, grammar, ()))
 
 
-def _kind(value: Any) -> str:
+def kind_of(value: Any) -> str:
+    """What a loaded YAML value is, in diagnostics' words ("a list", "null")."""
     if value is None:
-        return "empty"
+        return "null"
     if isinstance(value, bool):
         return "a boolean"
     if isinstance(value, (int, float)):
@@ -36,7 +37,7 @@ def _kind(value: Any) -> str:
         return "a string"
     if isinstance(value, list):
         return "a list"
-    return "a mapping" if isinstance(value, dict) else type(value).__name__
+    return "a mapping"
 
 
 def _is(value: Any, kind: str) -> bool:
@@ -80,7 +81,7 @@ def _walk(value: Any, node: dict[str, Any], grammar: dict[str, Any], path: Path)
         fitting = [b for b in branches if not _types(b) or any(_is(value, t) for t in _types(b))]
         if not fitting:
             wanted = " or ".join(_JSON_TYPES[t] for b in branches for t in _types(b) if t != "null")
-            yield path, False, f"{_name(path)} must be {wanted}, not {_kind(value)}"
+            yield path, False, f"{_name(path)} must be {wanted}, not {kind_of(value)}"
             return
         results = [list(_walk(value, b, grammar, path)) for b in fitting]
         if not any(not found for found in results):
@@ -89,7 +90,7 @@ def _walk(value: Any, node: dict[str, Any], grammar: dict[str, Any], path: Path)
     kinds = _types(node)
     if kinds and not any(_is(value, t) for t in kinds):
         wanted = " or ".join(_JSON_TYPES[t] for t in kinds if t != "null") or "empty"
-        yield path, False, f"{_name(path)} must be {wanted}, not {_kind(value)}"
+        yield path, False, f"{_name(path)} must be {wanted}, not {kind_of(value)}"
         return
     if "enum" in node and not any(value == choice and type(value) is type(choice) for choice in node["enum"]):
         choices = [str(c) for c in node["enum"]]

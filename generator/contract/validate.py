@@ -16,6 +16,7 @@ from .diagnostics import Diagnostic, Severity
 from .load import Path, Source
 from .names import variant_key
 from .schema import GRAMMAR, MAX_DECIMALS, NORMALIZE, POLICIES, TIMESTAMP_OUTPUTS, TYPES, keys
+from .structure import kind_of
 from .values import check_value
 
 # The vocabulary comes from the grammar (schema.py), the one editors read too.
@@ -107,13 +108,13 @@ class Validator:
         if value is None:
             return None
         if not isinstance(value, dict):
-            self.report(path, f"{what} must be a mapping, not {_kind(value)}")
+            self.report(path, f"{what} must be a mapping, not {kind_of(value)}")
             return None
         return value
 
     def expect_string(self, path: Path, value: Any, what: str, *, allow_empty: bool = False) -> str | None:
         if not isinstance(value, str):
-            self.report(path, f"{what} must be a string, not {_kind(value)}")
+            self.report(path, f"{what} must be a string, not {kind_of(value)}")
             return None
         if not allow_empty and not value.strip():
             self.report(path, f"{what} must not be empty")
@@ -122,7 +123,7 @@ class Validator:
 
     def expect_bool(self, path: Path, value: Any, what: str) -> None:
         if not isinstance(value, bool):
-            self.report(path, f"{what} must be true or false, not {_kind(value)}")
+            self.report(path, f"{what} must be true or false, not {kind_of(value)}")
 
     def expect_choice(self, path: Path, value: Any, choices: tuple[str, ...], what: str) -> None:
         if value not in choices:
@@ -138,7 +139,7 @@ class Validator:
             self.report((), "the contract is empty: it needs at least `contract` and `events`")
             return self.diagnostics
         if not isinstance(root, dict):
-            self.report((), f"the contract must be a mapping, not {_kind(root)}")
+            self.report((), f"the contract must be a mapping, not {kind_of(root)}")
             return self.diagnostics
         # `x-` keys are free space, for YAML anchors the rest of the contract merges (`<<: *base`).
         self.unknown_keys((), {k: v for k, v in root.items() if not k.startswith("x-")}, TOP_KEYS, "the contract")
@@ -862,20 +863,6 @@ class Validator:
                 if prop not in props:
                     at = (*where, group_index, index) if groups is value else (*where, index)
                     self.report(at, f"'{prop}' is not a property of this event")
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    return "a mapping"
 
 
 def validate(data: Any, source: Source) -> list[Diagnostic]:
