@@ -157,6 +157,11 @@ def _compiled(path: Path) -> contract.Contract:
     return result.contract
 
 
+def _fixture_targets(paths: tuple[Path, ...]) -> list[Path]:
+    """The fixture paths given, else tests/fixtures, else the current directory."""
+    return list(paths) or [Path("tests/fixtures") if Path("tests/fixtures").is_dir() else Path(".")]
+
+
 def _output(text: str, out_file: str | None) -> None:
     """TEXT to OUT_FILE, or to stdout when none is given."""
     # A lone surrogate (a YAML escape in a description) has no UTF-8 form: it is written as
@@ -494,7 +499,7 @@ def check(contract_file: Path, out_dir: Path, fixture_paths: tuple[Path, ...], o
     """
     from . import check as checking
 
-    targets = list(fixture_paths) or [Path("tests/fixtures") if Path("tests/fixtures").is_dir() else Path(".")]
+    targets = _fixture_targets(fixture_paths)
     report = checking.run(contract_file, out_dir, targets, engine)
     if against:
         report.items.append(checking.against(against, contract_file))
@@ -546,7 +551,7 @@ def push_command(contract_file: Path, out_dir: Path, fixture_paths: tuple[Path, 
     if not token and not dry_run:
         _fail(f"set {pushing.TOKEN_VARIABLE} to a RudderStack access token (a workspace Service Access Token "
               "with the Transformations permissions); it is never read from a flag")
-    targets = list(fixture_paths) or [Path("tests/fixtures") if Path("tests/fixtures").is_dir() else Path(".")]
+    targets = _fixture_targets(fixture_paths)
     prepared = pushing.prepare(contract_file, out_dir, targets, name=name, engine=engine)
     if prepared.upload is None:
         click.echo(checking.text(prepared.report), nl=False, err=True)
@@ -611,7 +616,7 @@ def export_rudder_cli(directory: Path, contract_file: Path, out_dir: Path, fixtu
     """
     from . import export
 
-    targets = list(fixture_paths) or [Path("tests/fixtures") if Path("tests/fixtures").is_dir() else Path(".")]
+    targets = _fixture_targets(fixture_paths)
     _compiled(contract_file)  # contract errors as diagnostics, exit 2
     try:
         exported = export.rudder_cli(contract_file, out_dir, targets, name=name, engine=engine)
@@ -632,7 +637,7 @@ def export_rudder_cli(directory: Path, contract_file: Path, out_dir: Path, fixtu
 @_engine_option()
 def test_command(paths: tuple[Path, ...], update: bool, engine: str | None) -> None:
     """Run fixture files and rudder-cli test suites (default: tests/fixtures, else the current directory)."""
-    targets = list(paths) or [Path("tests/fixtures") if Path("tests/fixtures").is_dir() else Path(".")]
+    targets = _fixture_targets(paths)
     passed = failed = updated = 0
     try:
         files = fixtures.discover(targets)
