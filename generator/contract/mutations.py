@@ -6,6 +6,7 @@ Used by tests/contract/test_hostile_contracts.py and bench/contract_fuzz.py.
 from __future__ import annotations
 
 import copy
+import random
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,14 @@ def replace(root: Any, path: tuple[Any, ...], value: Any) -> Any:
         node = node[part]
     node[path[-1]] = copy.deepcopy(value)
     return data
+
+
+def seeded(root: Any, count: int, seed: int) -> Iterator[Any]:
+    """COUNT copies of ROOT, each with one node (chosen by SEED) replaced by one of VALUES."""
+    nodes = list(paths(root))
+    rng = random.Random(seed)
+    for _ in range(count):
+        yield replace(root, rng.choice(nodes), rng.choice(VALUES))
 
 
 def rename_key(root: Any, path: tuple[Any, ...], key: str) -> Any:

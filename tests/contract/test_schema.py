@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import importlib
-import random
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -32,12 +32,8 @@ def test_every_contract_gen_accepts_is_valid(path: Path) -> None:
 
 def test_mutated_contracts_gen_accepts_are_valid_too() -> None:
     """Squiggles in an editor never flag what gen builds (300 seeded mutations of the example)."""
-    base = mutations.load(ROOT / "tests" / "contract" / "cases" / "example" / "contract.yaml")
-    nodes = list(mutations.paths(base))
-    rng = random.Random(8)
     accepted = 0
-    for _ in range(300):
-        data = mutations.replace(base, rng.choice(nodes), rng.choice(mutations.VALUES))
+    for data in _mutants(300, 8):
         result = compile_contract(yaml.safe_dump(data, allow_unicode=True), "contract.yaml")
         if result.ok:
             accepted += 1
@@ -52,11 +48,9 @@ def test_a_misspelt_key_is_flagged_where_it_is() -> None:
     assert list(error.path) == ["events", "A"] and "propertes" in error.message
 
 
-def _mutants(count: int, seed: int) -> list[object]:
+def _mutants(count: int, seed: int) -> list[Any]:
     base = mutations.load(ROOT / "tests" / "contract" / "cases" / "example" / "contract.yaml")
-    nodes = list(mutations.paths(base))
-    rng = random.Random(seed)
-    return [mutations.replace(base, rng.choice(nodes), rng.choice(mutations.VALUES)) for _ in range(count)]
+    return list(mutations.seeded(base, count, seed))
 
 
 def test_gens_grammar_walker_agrees_with_jsonschema() -> None:
