@@ -38,6 +38,7 @@ class Report:
     items: list[Item] = field(default_factory=list)
     diagnostics: list[contract.Diagnostic] = field(default_factory=list)
     uncovered: list[str] = field(default_factory=list)  # rules no derived case or passing fixture exercises
+    model: contract.Contract | None = None  # the contract checked, when it compiled
 
     @property
     def exit_code(self) -> int:
@@ -70,7 +71,7 @@ def run(contract_path: Path, out_dir: Path, fixture_paths: list[Path], engine: s
     if result.ok and result.contract is not None:
         for derived, problem in derive.run(result.contract, result.files["transformation.js"], engine):
             report.items.append(Item("derived", derived.rule, not problem, problem, str(contract_path)))
-        model = result.contract
+        model = report.model = result.contract
         stale = contract.drift(result.files, out_dir)
         report.items.append(Item(
             "generated", str(out_dir), not stale,

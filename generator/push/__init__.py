@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import check, contract
+from .. import check
 from ..contract.render import OUTPUT
 from ..runtime import jsvalues
 from .api import EU_API, REGIONS, TOKEN_VARIABLE, US_API, ApiError, Client, Request, url_problem
@@ -33,11 +33,9 @@ def prepare(contract_path: Path, out_dir: Path, fixture_paths: list[Path], *, na
             engine: str | None = None) -> Prepared:
     """Run `gen check`; when everything passes, the generated file's exact text, ready to upload."""
     report = check.run(contract_path, out_dir, fixture_paths, engine)
-    if report.exit_code != check.OK:
+    if report.exit_code != check.OK or report.model is None:
         return Prepared(report, None)
-    compiled = contract.compile_contract(contract_path.read_text(encoding="utf-8"), str(contract_path))
-    assert compiled.contract is not None  # the check above compiled the same file without errors
-    model = compiled.contract
+    model = report.model  # the model the check passed, not a second read of the file
     target = out_dir / OUTPUT
     # Bytes, not read_text: newline translation would upload something other than what was checked.
     code = target.read_bytes().decode("utf-8")
