@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from .contract.drops import drop_reasons
 from .contract.model import Contract, Event
 from .contract.names import variant_key
 from .fixtures import MISSING
@@ -461,8 +462,6 @@ def gaps(model: Contract) -> list[Gap]:
 
 def evidence(model: Contract, result: Any) -> set[tuple[str, str]]:
     """(event, finding) pairs a fixture's answer shows: flag labels, dedupe ids, and drop reasons."""
-    from .replay.worker import drop_reasons
-
     flag = model.annotations["flag"]
     planned = {e.name: e for e in model.events}
     names = {alias: e.name for e in model.events for alias in (e.name, *e.aliases)}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..contract.drops import drop_reasons
 from ..runtime import Limits, RequestFailed, Transformation, jsvalues
 
 DEFAULT_NAMES = {"violations": "violationErrors", "repairs": "gen_repairs", "stamp": "tracking_plan",
@@ -88,24 +89,6 @@ def event_row(request: int, item: dict[str, Any]) -> dict[str, Any]:
         "timestamp": _text(message.get("timestamp") or message.get("originalTimestamp")),
         "received_at": _text(message.get("receivedAt")),
     }
-
-
-DROP_LOG = "Log: gen: dropped "
-
-
-def drop_reasons(logs: list[str]) -> dict[str, str]:
-    """{messageId: reason} from the log lines gen's generated code writes when it drops an event."""
-    reasons: dict[str, str] = {}
-    for line in logs:
-        if not line.startswith(DROP_LOG):
-            continue
-        try:
-            found = jsvalues.loads(line[len(DROP_LOG):])
-        except jsvalues.JSONError:
-            continue
-        if isinstance(found, dict) and isinstance(found.get("messageId"), str) and isinstance(found.get("reason"), str):
-            reasons.setdefault(found["messageId"], found["reason"])
-    return reasons
 
 
 def output_row(request: int, entry: dict[str, Any], job: Job, reasons: dict[str, str] | None = None) -> dict[str, Any]:

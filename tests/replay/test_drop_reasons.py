@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from generator import fixtures
-from generator.replay.worker import drop_reasons
+from generator.contract.drops import drop_reasons
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = sorted(p.parent for p in (ROOT / "contract" / "cases").glob("*/contract.yaml"))
