@@ -27,6 +27,8 @@ class Job:
     keep_outputs: bool = False
     customerio: dict[str, Any] | None = None  # the destination's settings, to emulate its calls
     engine: str = "quickjs"
+    # On V8, keep a context warm across requests while it answers as a fresh one would.
+    reuse_contexts: bool = True
 
 
 @dataclass
@@ -40,14 +42,15 @@ class Result:
     failure: str | None = None  # the transformer failed the whole request (HTTP 500)
 
 
-_programs: dict[tuple[str, str, str], Transformation] = {}
+_programs: dict[tuple[str, str, str, bool], Transformation] = {}
 
 
 def _program(job: Job) -> Transformation:
-    key = (job.code, job.name, job.engine)
+    key = (job.code, job.name, job.engine, job.reuse_contexts)
     if key not in _programs:
         _programs.clear()
-        _programs[key] = Transformation(job.code, job.name, limits=Limits(), engine=job.engine)
+        _programs[key] = Transformation(job.code, job.name, limits=Limits(), engine=job.engine,
+                                        reuse_contexts=job.reuse_contexts)
     return _programs[key]
 
 

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import secrets
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -139,7 +140,8 @@ class Transformation:
     """A RudderStack JavaScript transformation (ES module exporting transformEvent or transformBatch)."""
 
     def __init__(
-        self, code: str, name: str = DEFAULT_NAME, *, limits: Limits | None = None, engine: str | None = None
+        self, code: str, name: str = DEFAULT_NAME, *, limits: Limits | None = None, engine: str | None = None,
+        reuse_contexts: bool = False,
     ) -> None:
         for what, text in (("code", code), ("name", name)):
             if not isinstance(text, str):
@@ -155,6 +157,10 @@ class Transformation:
         self.name = name
         self.limits = limits or Limits()
         self.engine = engine
+        # On V8: run groups in a context reused while that answers as a fresh one would
+        # (v8host.cjs, Reused contexts), so the JIT stays warm. gen replay's choice.
+        self.reuse_contexts = reuse_contexts
+        self.reused_groups = 0  # groups that ran in a context an earlier group had used
 
     @classmethod
     def from_path(
@@ -393,11 +399,11 @@ class _Isolate:
             failure = self._load()
             if failure is not None:
                 return failure
-            too_deep = _too_deep_to_copy_in(items)
-            if too_deep is not None:
+            events_json, too_deep = _events_json(items)
+            if events_json is None:
                 warnings.append(_deep_input_warning(too_deep))
                 return _TIMED_OUT
-            outcome = self._transform(items)
+            outcome = self._transform(events_json)
             if outcome == _DEEP_OUTPUT:
                 warnings.append(_DEEP_OUTPUT_WARNING)
                 return _TIMED_OUT
@@ -488,12 +494,8 @@ class _Isolate:
             return f"Error: {_EXECUTION_TIMEOUT}"
         return v8_error_text(first)
 
-    def _transform(self, items: list[dict[str, Any]]) -> tuple[Any, list[str]] | str:
-        payload = {
-            "events": [{"message": item["message"], "metadata": item["metadata"]} for item in items],
-            "transformationType": self.function,
-        }
-        text = _payload_json(payload)
+    def _transform(self, events_json: str) -> tuple[Any, list[str]] | str:
+        text = f'{{"events":{events_json},"transformationType":{json.dumps(self.function)}}}'
         budget = [self.limits.execution_timeout]
         self._call(budget, lambda: self.control("start", text))
         self._drain(budget)
@@ -561,7 +563,7 @@ class _V8Isolate:
         """The group's outputs (any JSON value) and logs, or the whole-run error string every event gets."""
         from . import v8
 
-        too_deep = _too_deep_to_copy_in(items)
+        events_json, too_deep = _events_json(items)
         limits = self.t.limits
         receiver = f"__gen_receive_{secrets.token_hex(8)}"
         token = secrets.token_hex(16)
@@ -577,16 +579,15 @@ class _V8Isolate:
             "outputDepthBudget": _OUTPUT_DEPTH_BUDGET,
             "executionTimeout": limits.execution_timeout,
             "transformTimeout": limits.transform_timeout,
-            "loadOnly": too_deep is not None,
+            "loadOnly": events_json is None,
+            "reuse": self.t.reuse_contexts,
             "limits": {
                 "memoryMb": limits.memory_mb,
                 "stackMb": max(1, limits.stack_bytes // (1024 * 1024)),
             },
         }
-        payload = "[]" if too_deep is not None else _payload_json(
-            [{"message": item["message"], "metadata": item["metadata"]} for item in items]
-        )
-        answer, result = v8.request(header, payload)
+        answer, result = v8.request(header, "[]" if events_json is None else events_json)
+        self.t.reused_groups += bool(answer.get("reused"))
         kind = answer["kind"]
         if kind == "error":
             return str(answer["error"])
@@ -610,14 +611,27 @@ class _V8Isolate:
         return outcome
 
 
-def _payload_json(payload: Any) -> str:
-    """The request as JSON text for the isolate (ASCII, so lone surrogates travel escaped)."""
-    try:
-        return json.dumps(payload, allow_nan=False)
-    except (ValueError, RecursionError):
-        # An overflowing number (`1e400`) reaches V8 as Infinity; nesting past Python's
-        # recursion limit needs the iterative encoder.
-        return jsvalues.dumps(payload, overflow_infinity=True)
+def _events_json(items: list[dict[str, Any]]) -> tuple[str | None, Any]:
+    """The request's events as JSON text for the isolate (ASCII, so lone surrogates travel
+    escaped), or None and the messageId of the first event RudderStack could not copy in."""
+    payload = [{"message": item["message"], "metadata": item["metadata"]} for item in items]
+    if sys.getrecursionlimit() <= _DEEPEST_ENCODABLE:
+        try:
+            # Encoded within Python's recursion limit, so far shallower than the copy-in
+            # budget: no event needs its depth measured.
+            return json.dumps(payload, allow_nan=False, separators=(",", ":")), None
+        except (ValueError, RecursionError):
+            pass
+    too_deep = _too_deep_to_copy_in(items)
+    if too_deep is not None:
+        return None, too_deep
+    # An overflowing number (`1e400`) reaches V8 as Infinity; nesting past Python's
+    # recursion limit needs the iterative encoder.
+    return jsvalues.dumps(payload, overflow_infinity=True), None
+
+
+# The deepest nesting the copy-in budget allows, in levels (objects cost the most).
+_DEEPEST_ENCODABLE = (_INPUT_DEPTH_BUDGET - _INPUT_OBJECT_COST - _INPUT_ARRAY_COST) // _INPUT_OBJECT_COST
 
 
 def _too_deep_to_copy_in(items: list[dict[str, Any]]) -> Any:

@@ -7,6 +7,8 @@ import math
 import re
 from typing import Any
 
+import orjson
+
 
 def truthy(value: Any) -> bool:
     """JavaScript truthiness of a JSON-decoded value (empty objects and arrays are truthy)."""
@@ -195,8 +197,20 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+# An integer of 19 digits or more may not fit orjson's 64 bits, which it would read as
+# a float where the standard library keeps an int.
+_LONG_DIGITS = re.compile(r"[0-9]{19}")
+
+
 def loads(text: str) -> Any:
     """Parse strict JSON (no NaN or Infinity literals) at any nesting depth."""
+    if _LONG_DIGITS.search(text) is None:
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            # Invalid JSON, or what orjson refuses and the standard library reads (a lone
+            # surrogate escape, an overflowing number, deep nesting): the path below decides.
+            pass
     try:
         return json.loads(text, parse_constant=_no_constant)
     except RecursionError:

@@ -1222,6 +1222,12 @@
       // module keeps its whole context alive: what a group left here is dropped now, so that
       // only the compiled code stays behind (docs/runtime.md, The V8 engine).
       case 'release': runResult = null; logs.length = 0; ioQueue.length = 0; namespace = null; return '';
+      // The V8 host reuses this context for another group (v8host.cjs, Reused contexts):
+      // everything a group leaves in this prelude goes back to how setup left it.
+      case 'reset':
+        moduleState = 'pending'; moduleError = null; runState = 'idle'; runResult = null; runError = null;
+        startError = null; outOfMemory = false; logs.length = 0; ioQueue.length = 0; namespace = null;
+        return '';
       case 'logs': {
         let text = '[';
         for (let i = 0; i < logs.length; i += 1) text += (i > 0 ? ',' : '') + JSONStringify(logs[i]);

@@ -146,10 +146,11 @@ function worker() {
     }
     // Node never frees a vm.SourceTextModule (about 0.5 MB a group here), so a worker
     // whose live heap has grown past its slack is replaced before the next group.
+    // Reused contexts (below) are live heap by design: they count as the worker's floor.
     let recycle = false;
-    if (v8.getHeapStatistics().used_heap_size > SLACK_MB * 1024 * 1024) {
+    if (v8.getHeapStatistics().used_heap_size > heapFloor + SLACK_MB * 1024 * 1024) {
       global.gc();
-      recycle = v8.getHeapStatistics().used_heap_size > SLACK_MB * 1024 * 1024 / 2;
+      recycle = v8.getHeapStatistics().used_heap_size > heapFloor + SLACK_MB * 1024 * 1024 / 2;
     }
     parentPort.postMessage({ answer, result, recycle });
   });
@@ -159,12 +160,13 @@ function worker() {
   const isTimeout = (e) => e !== null && typeof e === 'object' && e.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
   const millis = (seconds) => Math.max(1, Math.ceil(seconds * 1000));
 
-  async function runGroup(h, payload) {
+  // A fresh context with the sandbox prelude, and the means to call into it under a time limit.
+  function newContext(hostJson, receiver, token, outputDepthBudget) {
     // An ordinary global object where Node has one (22.8+): a "contextified" one answers
     // every global lookup through an interceptor, which makes built-ins several times
     // slower to reach than in RudderStack's isolate.
     const ctx = vm.createContext(PLAIN_GLOBAL, { microtaskMode: 'afterEvaluate' });
-    const control = sandboxScript.runInContext(ctx)(h.hostJson, h.receiver, h.token, h.outputDepthBudget);
+    const control = sandboxScript.runInContext(ctx)(hostJson, receiver, token, outputDepthBudget);
     let pending = null;
     Object.defineProperty(ctx, hookName, {
       value: function () {
@@ -174,14 +176,24 @@ function worker() {
       },
       writable: false, enumerable: false, configurable: false,
     });
-    // Run one control call in the context under a time limit; the context's microtasks
-    // run before it returns, within the same limit (microtaskMode: afterEvaluate).
-    const call = (seconds, command, arg) => {
+    // Run one function in the context under a time limit; the context's microtasks run
+    // before it returns, within the same limit (microtaskMode: afterEvaluate).
+    const within = (seconds, fn) => {
       let out;
-      pending = () => { out = control(command, arg); };
+      pending = () => { out = fn(); };
       hookCall.runInContext(ctx, { timeout: millis(seconds) });
       return out;
     };
+    const call = (seconds, command, arg) => within(seconds, () => control(command, arg));
+    return { ctx, control, call, within };
+  }
+
+  async function runGroup(h, payload) {
+    if (h.reuse && !h.loadOnly) {
+      const warm = await runWarm(h, payload);
+      if (warm !== null) return warm;
+    }
+    const { ctx, control, call } = newContext(h.hostJson, h.receiver, h.token, h.outputDepthBudget);
 
     // createIvm: compile, link, evaluate, check the exports.
     const loadStarted = performance.now();
@@ -225,12 +237,15 @@ function worker() {
     const state = JSON.parse(control('module-state'));
     if (state.state !== 'ok') return [{ kind: 'module', state }, ''];
     const exports = control('exports');
-
-    // transform: start the wrapper, drain, then answer host I/O until nothing is left.
     const transformType = exports.split(',').filter(Boolean);
     if (transformType.length !== 1) return [{ kind: 'exports', found: transformType }, ''];
     if (h.loadOnly) return [{ kind: 'loaded' }, ''];
-    const fullPayload = '{"events":' + payload + ',"transformationType":' + JSON.stringify(transformType[0]) + '}';
+    return transform(h, payload, control, call, transformType[0]);
+  }
+
+  // transform: start the wrapper, drain, then answer host I/O until nothing is left.
+  function transform(h, payload, control, call, transformType) {
+    const fullPayload = '{"events":' + payload + ',"transformationType":' + JSON.stringify(transformType) + '}';
     try {
       call(h.executionTimeout, 'start', fullPayload);
     } catch (error) {
@@ -256,7 +271,196 @@ function worker() {
     const logs = JSON.parse(control('logs'));
     const result = run.state === 'done' ? control('run-result') : '';
     control('release');
-    return [{ kind: 'run', state: run.state, error: run.error, logs, function: transformType[0] }, result];
+    return [{ kind: 'run', state: run.state, error: run.error, logs, function: transformType }, result];
+  }
+
+  // ---------------------------------------------------------------------------
+  // Reused contexts (gen replay). RudderStack gives every group a fresh isolate, so V8's
+  // JIT starts cold on every request of 200 events and the transformation runs at a
+  // third of its speed. A reused context answers the same as a fresh one when three
+  // things hold, and it is used only then (docs/runtime.md, Reused contexts):
+  //  - the module's top level runs again for every group, so its state is fresh: the
+  //    module, with its one `export` keyword blanked, is the body of a function the
+  //    context calls once per group. V8 checks that blanking that keyword removes the
+  //    module's only export (so it was the keyword, not text in a string or comment),
+  //    and the code must not name what a function body has and a module lacks
+  //    (`arguments`, direct `eval`) or need a module (`import`).
+  //  - every group starts from the realm the sandbox set up: after each group, every
+  //    object reachable from the global object and the intrinsics is compared with what
+  //    it was (prototype, extensibility, every own property); a group that changed
+  //    anything, left work pending, timed out or failed to load discards its context.
+  //  - RegExp's legacy static state (RegExp.$1, RegExp.input) is reset before each group.
+  // Closures made by the same function literal share JIT feedback, so the warm-up stays.
+  // ---------------------------------------------------------------------------
+  const exportWord = /\bexport\b/g;
+  const MAX_SLOTS = 4;
+  let heapFloor = 0; // live heap right after the newest reused context was set up
+  const plans = new Map(); // code key and name -> { name, factory: vm.Script } or null
+  const slots = new Map(); // code key + host data -> slot, least recently used first
+  const blank = (text, at) => text.slice(0, at) + '      ' + text.slice(at + 6);
+  const plainWrapper = blank(wrapper, wrapper.search(exportWord));
+  const REALM_EXTRAS = new vm.Script(
+    '[Object.getPrototypeOf([][Symbol.iterator]()), Object.getPrototypeOf(""[Symbol.iterator]()),' +
+    ' Object.getPrototypeOf(new Map().entries()), Object.getPrototypeOf(new Set().values()),' +
+    ' Object.getPrototypeOf(/(?:)/[Symbol.matchAll]("")), Object.getPrototypeOf(function* () {}),' +
+    ' Object.getPrototypeOf(async function* () {}), Object.getPrototypeOf(async function () {}),' +
+    ' Object.getPrototypeOf(async () => {}), (function () { "use strict"; return arguments; })(),' +
+    ' typeof Iterator === "function" ? Object.getPrototypeOf([].values().map((x) => x)) : null,' +
+    ' typeof Iterator === "function" ? Object.getPrototypeOf(Iterator.from({ next() {} })) : null]',
+    { filename: 'gen-realm.js' });
+  const RESET_REGEXP = new vm.Script('RegExp.prototype.exec.call(/(?:)/, "")', { filename: 'gen-reset.js' });
+
+  async function planFor(h) {
+    const key = h.codeKey + '\n' + h.name; // the name is the file name in stack traces
+    if (plans.has(key)) return plans.get(key);
+    let plan = null;
+    try {
+      plan = await makePlan(h.code, h.name);
+    } catch (error) {
+      plan = null;
+    }
+    plans.set(key, plan);
+    if (plans.size > 4 * MAX_SLOTS) plans.delete(plans.keys().next().value);
+    return plan;
+  }
+
+  async function exportNames(source, name) {
+    const scratch = vm.createContext(PLAIN_GLOBAL);
+    const module = new vm.SourceTextModule(source, { context: scratch, identifier: name });
+    if (module.dependencySpecifiers.length !== 0) return null;
+    await module.link(() => { throw new Error('no imports'); });
+    return Reflect.ownKeys(module.namespace).filter((key) => typeof key === 'string');
+  }
+
+  async function makePlan(code, name) {
+    if (/\b(?:import|arguments|eval)\b/.test(code)) return null;
+    const exported = await exportNames(code + plainWrapper, name);
+    if (exported === null || exported.length !== 1) return null;
+    const found = [];
+    for (const match of code.matchAll(exportWord)) found.push(match.index);
+    for (const at of found) {
+      const body = blank(code, at);
+      let left;
+      try {
+        left = await exportNames(body + plainWrapper, name);
+      } catch (error) {
+        continue; // blanking text that was not the keyword broke the module
+      }
+      if (left === null || left.length !== 0) continue;
+      const source = '(function () { "use strict"; return function () {\n' + body + plainWrapper +
+        '\nreturn [' + exported[0] + ', transformWrapper];\n}; })()';
+      return { name: exported[0], factory: new vm.Script(source, { filename: name, lineOffset: -1 }) };
+    }
+    return null;
+  }
+
+  async function slotFor(h) {
+    const key = h.codeKey + '\n' + h.name + '\n' + h.outputDepthBudget + '\n' + h.hostJson;
+    const found = slots.get(key);
+    if (found !== undefined) {
+      slots.delete(key);
+      slots.set(key, found);
+      return found;
+    }
+    const plan = await planFor(h);
+    if (plan === null) return null;
+    const receiver = '__gen_receive_' + crypto.randomBytes(8).toString('hex');
+    const token = crypto.randomBytes(16).toString('hex');
+    const context = newContext(h.hostJson, receiver, token, h.outputDepthBudget);
+    const roots = [context.ctx, ...REALM_EXTRAS.runInContext(context.ctx)].filter((o) => o !== null);
+    RESET_REGEXP.runInContext(context.ctx);
+    const slot = { key, plan, receiver, token, ...context, roots, uses: 0, factory: plan.factory.runInContext(context.ctx) };
+    slot.baseline = realm(roots);
+    slots.set(key, slot);
+    if (slots.size > MAX_SLOTS) slots.delete(slots.keys().next().value);
+    global.gc();
+    heapFloor = v8.getHeapStatistics().used_heap_size;
+    return slot;
+  }
+
+  // Every object reachable from the roots: its prototype, extensibility and own properties.
+  function realm(roots) {
+    const seen = new Map();
+    const stack = roots.slice();
+    while (stack.length > 0) {
+      const o = stack.pop();
+      if (seen.has(o)) continue;
+      const keys = Reflect.ownKeys(o);
+      const proto = Object.getPrototypeOf(o);
+      const record = [proto, Object.isExtensible(o), keys.length];
+      for (let i = 0; i < keys.length; i += 1) {
+        const d = Reflect.getOwnPropertyDescriptor(o, keys[i]);
+        record.push(keys[i]);
+        if ('value' in d) {
+          const v = d.value;
+          record.push(v, undefined, (d.writable ? 1 : 0) | (d.enumerable ? 2 : 0) | (d.configurable ? 4 : 0));
+          if ((typeof v === 'object' && v !== null) || typeof v === 'function') stack.push(v);
+        } else {
+          record.push(d.get, d.set, 8 | (d.enumerable ? 2 : 0) | (d.configurable ? 4 : 0));
+          if (d.get !== undefined) stack.push(d.get);
+          if (d.set !== undefined) stack.push(d.set);
+        }
+      }
+      if (proto !== null) stack.push(proto);
+      seen.set(o, record);
+    }
+    return seen;
+  }
+
+  function sameRealm(before, after) {
+    if (before.size !== after.size) return false;
+    for (const [o, a] of before) {
+      const b = after.get(o);
+      if (b === undefined || b.length !== a.length) return false;
+      for (let i = 0; i < a.length; i += 1) if (!Object.is(a[i], b[i])) return false;
+    }
+    return true;
+  }
+
+  function discard(slot) {
+    if (slots.get(slot.key) === slot) slots.delete(slot.key);
+  }
+
+  // One group in a reused context, or null when it must run in a fresh one.
+  async function runWarm(h, payload) {
+    const slot = await slotFor(h);
+    if (slot === null) return null;
+    const { ctx, control, call, within, plan } = slot;
+    control('reset');
+    RESET_REGEXP.runInContext(ctx);
+    let exportsPair;
+    try {
+      exportsPair = within(h.executionTimeout, slot.factory);
+    } catch (error) {
+      // A throw or a timeout at the module's top level: the fresh context's answer
+      // carries the module's own stack and timing, so the group runs there.
+      discard(slot);
+      return null;
+    }
+    const namespace = Object.create(null);
+    namespace[plan.name] = exportsPair[0];
+    namespace.transformWrapper = exportsPair[1];
+    ctx[slot.receiver](slot.token, namespace);
+    control('module-ok');
+    const exports = control('exports').split(',').filter(Boolean);
+    if (exports.length !== 1 || exports[0] !== plan.name) {
+      discard(slot);
+      return null;
+    }
+    let answer;
+    try {
+      answer = transform(h, payload, control, call, plan.name);
+    } catch (error) {
+      discard(slot);
+      throw error;
+    }
+    const [head] = answer;
+    head.reused = slot.uses > 0;
+    slot.uses += 1;
+    if (head.kind !== 'run' || head.state === 'running' || !sameRealm(slot.baseline, realm(slot.roots))) {
+      discard(slot);
+    }
+    return answer;
   }
 
   // isolated-vm's text for a module that does not compile: the message, then where.
