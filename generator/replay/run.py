@@ -8,7 +8,6 @@ after Ctrl-C, so an interrupted replay still leaves a usable report.
 from __future__ import annotations
 
 import importlib
-import json
 import os
 import sys
 import time
@@ -115,11 +114,6 @@ def _on_cluster(distributed: Any, job: Job, requests: Iterable[list[dict[str, An
             cluster.close()
 
 
-def _write_rows(stream: TextIO, rows: list[dict[str, Any]]) -> None:
-    for row in rows:
-        stream.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
-
-
 def replay(
     job: Job,
     paths: list[str],
@@ -148,19 +142,15 @@ def replay(
     try:
         requests = batching.requests(batching.items(inputs.read_events(paths, progress.meter), metadata), batch_size)
         for result in answers(job, requests, workers, scheduler, executor):
-            _write_rows(events_file, result.events)
-            _write_rows(outputs_file, [{k: v for k, v in row.items() if k != "output"} for row in result.outputs])
+            events_file.write(result.event_rows)
+            outputs_file.write(result.output_rows)
             if transformed is not None:
-                for row in result.outputs:
-                    if row.get("output"):
-                        transformed.write(row["output"] + "\n")
+                transformed.write(result.transformed)
             if result.failure:
                 failures.append(result.failure)
             if builder is not None:
-                anonymous = {row["message_id"]: row["anonymous_id"] for row in result.outputs
-                             if row.get("status") == 200 and row.get("anonymous_id")}
-                builder.add(result.calls, anonymous)
-            progress.events += len(result.events)
+                builder.add(result.calls, result.anonymous)
+            progress.events += result.events
             progress.requests += 1
             if on_progress:
                 on_progress(progress)

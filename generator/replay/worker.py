@@ -6,8 +6,11 @@ data: the transformation's code, the request items, and what the rows should loo
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from ..contract.drops import drop_reasons
 from ..runtime import Limits, RequestFailed, Transformation, jsvalues
@@ -33,13 +36,36 @@ class Job:
 
 @dataclass
 class Result:
-    """Rows for one request: an entry per input event, per response entry, and per Customer.io call."""
+    """One request's rows, already NDJSON (so the process writing them only copies text).
+
+    `event_rows` has a row per input event, `output_rows` a row per response entry,
+    `transformed` each delivered event as the transformation returned it (with
+    keep_outputs); `calls` are the Customer.io calls the deliveries become, and
+    `anonymous` the anonymousId of each delivered messageId (for the people view).
+    """
 
     request: int
-    events: list[dict[str, Any]]
-    outputs: list[dict[str, Any]]
+    events: int
+    event_rows: str
+    output_rows: str
+    transformed: str = ""
     calls: list[Any] = field(default_factory=list)
+    anonymous: dict[str, str] = field(default_factory=dict)
     failure: str | None = None  # the transformer failed the whole request (HTTP 500)
+
+
+def ndjson(rows: list[dict[str, Any]]) -> str:
+    """Rows as NDJSON text."""
+    return "".join(_row_json(row) + "\n" for row in rows)
+
+
+def _row_json(row: dict[str, Any]) -> str:
+    try:
+        return orjson.dumps(row, default=str).decode("utf-8")
+    except TypeError:
+        # A lone surrogate (orjson writes only valid UTF-8): kept as it is; the row files
+        # are written with surrogatepass.
+        return json.dumps(row, ensure_ascii=False, default=str)
 
 
 _programs: dict[tuple[str, str, str, bool], Transformation] = {}
@@ -136,21 +162,24 @@ def output_row(request: int, entry: dict[str, Any], job: Job, reasons: dict[str,
 
 def run_request(job: Job, request: int, items: list[dict[str, Any]]) -> Result:
     """Answer one request and turn the answer into rows (and Customer.io calls, when asked)."""
-    events = [event_row(request, item) for item in items]
+    event_rows = ndjson([event_row(request, item) for item in items])
     try:
         # Test mode collects log() lines, which carry the generated code's drop reasons; it
         # changes nothing else in the answer.
         answer = _program(job).run(items, test_mode=True)
     except RequestFailed as exc:
-        return Result(request, events, [], failure=str(exc))
+        return Result(request, len(items), event_rows, "", failure=str(exc))
     response = answer.response
     reasons = drop_reasons(answer.logs) if any(e.get("statusCode") == 298 for e in response) else {}
     outputs = [output_row(request, entry, job, reasons) for entry in response]
-    calls: list[Any] = []
+    transformed = [row.pop("output") for row in outputs]
+    result = Result(request, len(items), event_rows, ndjson(outputs), "".join(t + "\n" for t in transformed if t))
     if job.customerio is not None:
         from ..customerio import destination
 
         delivered = [(entry.get("output"), (entry.get("metadata") or {}).get("messageId")) for entry in response
                      if entry.get("statusCode") == 200]
-        calls = destination.calls(delivered, destination.Config.from_settings(job.customerio))
-    return Result(request, events, outputs, calls)
+        result.calls = destination.calls(delivered, destination.Config.from_settings(job.customerio))
+        result.anonymous = {row["message_id"]: row["anonymous_id"] for row in outputs
+                            if row.get("status") == 200 and row.get("anonymous_id")}
+    return result
