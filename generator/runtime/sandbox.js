@@ -480,6 +480,11 @@
   const FAST_DEPTH = 64;
   const LEAVE = record();
   const proxiesHas = apply(FunctionBind, WeakSetHas, [proxies]);
+  // Outputs repeat their keys: each key's JSON text is made once (a record has no
+  // prototype, so no key reads through to Object.prototype).
+  const keyText = record();
+  const MAX_KEY_TEXTS = 10000;
+  let keyTexts = 0;
   const toTag = apply(FunctionBind, FunctionCall, [ObjectToString]);
 
   function fastText(root) {
@@ -527,7 +532,15 @@
         const key = keys[i];
         const item = x[key];
         if (item === undefined) continue;
-        out += (first ? '' : ',') + JSONStringify(key) + ':';
+        let quoted = keyText[key];
+        if (quoted === undefined) {
+          quoted = JSONStringify(key) + ':';
+          if (keyTexts < MAX_KEY_TEXTS) {
+            keyText[key] = quoted;
+            keyTexts += 1;
+          }
+        }
+        out += (first ? '' : ',') + quoted;
         first = false;
         write(item, depth + 1);
       }

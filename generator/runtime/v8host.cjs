@@ -146,15 +146,18 @@ function worker() {
     }
     // Node never frees a vm.SourceTextModule (about 0.5 MB a group here), so a worker
     // whose live heap has grown past its slack is replaced before the next group.
-    // Reused contexts (below) are live heap by design: they count as the worker's floor.
+    // Reused contexts (below) are live heap by design: they count as the worker's floor,
+    // and a worker that made no module since it last looked has nothing new to leak.
     let recycle = false;
-    if (v8.getHeapStatistics().used_heap_size > heapFloor + SLACK_MB * 1024 * 1024) {
+    if (modulesMade > 0 && v8.getHeapStatistics().used_heap_size > heapFloor + SLACK_MB * 1024 * 1024) {
       global.gc();
+      modulesMade = 0;
       recycle = v8.getHeapStatistics().used_heap_size > heapFloor + SLACK_MB * 1024 * 1024 / 2;
     }
     parentPort.postMessage({ answer, result, recycle });
   });
 
+  let modulesMade = 0; // vm.SourceTextModules made since the heap was last checked
   const PLAIN_GLOBAL = vm.constants && vm.constants.DONT_CONTEXTIFY !== undefined ? vm.constants.DONT_CONTEXTIFY : undefined;
   const tick = () => new Promise((resolve) => setImmediate(resolve));
   const isTimeout = (e) => e !== null && typeof e === 'object' && e.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
@@ -199,6 +202,7 @@ function worker() {
     const loadStarted = performance.now();
     const left = () => h.executionTimeout - (performance.now() - loadStarted) / 1000;
     let module;
+    modulesMade += 1;
     try {
       module = new vm.SourceTextModule(h.code + wrapper + h.tail, { context: ctx, identifier: h.name });
     } catch (error) {
@@ -326,6 +330,7 @@ function worker() {
 
   async function exportNames(source, name) {
     const scratch = vm.createContext(PLAIN_GLOBAL);
+    modulesMade += 1;
     const module = new vm.SourceTextModule(source, { context: scratch, identifier: name });
     if (module.dependencySpecifiers.length !== 0) return null;
     await module.link(() => { throw new Error('no imports'); });
