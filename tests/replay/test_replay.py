@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.contract import compile_contract
-from generator.replay import report, run
+from generator.replay import report, run, worker
 from generator.replay.worker import Job
 from generator.runtime import v8
 
@@ -146,6 +146,22 @@ def test_both_engines_give_the_same_rows(tmp_path: Path, inputs: list[str]) -> N
         rows.append(((out / "events.ndjson").read_text(encoding="utf-8"),
                      (out / "outputs.ndjson").read_text(encoding="utf-8")))
     assert rows[0] == rows[1]
+
+
+@pytest.mark.skipif(not v8.available(), reason="the v8 engine needs Node.js (pip install '.[v8]')")
+def test_reused_contexts_change_no_row(tmp_path: Path, inputs: list[str]) -> None:
+    """gen replay keeps V8 contexts warm across requests (docs/runtime.md); fresh ones give the same rows."""
+    code = Path(_example(tmp_path)).read_text(encoding="utf-8")
+    rows = []
+    for reuse in (False, True):
+        out = tmp_path / f"out-{reuse}"
+        run.replay(Job(code, "transformation.js", engine="v8", reuse_contexts=reuse), inputs, out, workers=1,
+                   batch_size=50)
+        rows.append(((out / "events.ndjson").read_text(encoding="utf-8"),
+                     (out / "outputs.ndjson").read_text(encoding="utf-8")))
+    assert rows[0] == rows[1]
+    program = next(iter(worker._programs.values()))  # workers=1 answers in this process
+    assert program.reuse_contexts and program.reused_groups == 450 // 50 - 1
 
 
 @pytest.mark.skipif(not v8.available(), reason="the v8 engine needs Node.js (pip install '.[v8]')")

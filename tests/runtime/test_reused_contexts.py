@@ -81,3 +81,37 @@ def test_fixture_cases_answer_the_same_in_reused_contexts(case: fixtures.Case, m
     for _ in range(2):
         again = fixtures.execute(case, "v8")
         assert repr(again) == repr(fresh)
+
+
+CONTRACTS = sorted((HERE.parent / "contract" / "cases").glob("*/contract.yaml"))
+
+
+@pytest.mark.parametrize("path", CONTRACTS, ids=lambda p: p.parent.name)
+def test_generated_code_is_always_reusable(path: Path) -> None:
+    """gen's own output qualifies (no `arguments`, `eval` or `import`; one export): replay's speed rests on it."""
+    from generator.contract import compile_contract
+
+    code = compile_contract(path.read_text(encoding="utf-8"), "contract.yaml").files["transformation.js"]
+    program = Transformation(code, "transformation.js", engine="v8", reuse_contexts=True)
+    fresh = _answer(Transformation(code, "transformation.js", engine="v8"))
+    assert [_answer(program) for _ in range(3)] == [fresh] * 3
+    assert program.reused_groups == 2
+
+
+def test_code_a_function_body_would_read_differently_is_never_reused() -> None:
+    """`arguments` at a module's top level is a ReferenceError; in a function body it is not."""
+    code = "const seen = typeof arguments;\nexport function transformEvent(event) { return { ...event, seen }; }\n"
+    program = Transformation(code, "t.js", engine="v8", reuse_contexts=True)
+    answers = [_answer(program) for _ in range(3)]
+    assert answers == [_answer(Transformation(code, "t.js", engine="v8"))] * 3
+    assert program.reused_groups == 0
+
+
+def test_an_export_word_in_a_comment_or_string_is_not_taken_for_the_keyword() -> None:
+    code = ("// export function transformEvent(event) { return null; }\n"
+            "const note = 'export function transformEvent';\n"
+            "export function transformEvent(event) { return { ...event, note }; }\n")
+    program = Transformation(code, "t.js", engine="v8", reuse_contexts=True)
+    answers = [_answer(program) for _ in range(3)]
+    assert answers == [_answer(Transformation(code, "t.js", engine="v8"))] * 3
+    assert program.reused_groups == 2
