@@ -8,12 +8,14 @@ least 10,000 events per run; bench/property_fuzz.py runs 100,000 and prints the 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, Phase, given, seed, settings
 
 from generator import fuzzing
 from generator.contract import Contract, compile_contract
-from generator.runtime import Transformation
+from generator.runtime import Transformation, v8
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACTS = sorted((ROOT / "tests" / "contract" / "cases").glob("*/contract.yaml"))
@@ -39,3 +41,32 @@ def test_hostile_events_keep_every_invariant(path: Path) -> None:
     assert not figures.problems, "\n".join(figures.problems[:10])
     assert figures.events == budget
     assert figures.outputs > 0
+
+
+@pytest.mark.skipif(not v8.available(), reason="the v8 engine needs Node.js (pip install '.[v8]')")
+@pytest.mark.parametrize("path", CONTRACTS, ids=[str(p.relative_to(ROOT)) for p in CONTRACTS])
+def test_hostile_events_answer_the_same_in_reused_contexts(path: Path) -> None:
+    """gen replay's warm V8 contexts (docs/runtime.md) give every hostile request the answer of a fresh one."""
+    result = compile_contract(path.read_text(encoding="utf-8"), path.name)
+    assert result.contract is not None
+    code = result.files["transformation.js"]
+    fresh = Transformation(code, "transformation.js", engine="v8")
+    reusing = Transformation(code, "transformation.js", engine="v8", reuse_contexts=True)
+    requests: list[list[dict[str, Any]]] = [[]]
+
+    @seed(0)
+    @settings(max_examples=300, deadline=None, database=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck))
+    @given(fuzzing.events(result.contract))
+    def collect(event: dict[str, Any]) -> None:
+        if len(requests[-1]) == 50:
+            requests.append([])
+        requests[-1].append({**event, "messageId": f"fz-{len(requests[-1])}"})
+
+    collect()
+    for messages in requests:
+        answers = [program.run(messages, metadata=fuzzing.METADATA, test_mode=True, new_message_id=lambda: "(new)")
+                   for program in (fresh, reusing)]
+        assert repr(answers[1].response) == repr(answers[0].response)
+        assert answers[1].logs == answers[0].logs
+    assert reusing.reused_groups == len(requests) - 1
