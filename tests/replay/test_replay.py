@@ -165,6 +165,21 @@ def test_reused_contexts_change_no_row(tmp_path: Path, inputs: list[str]) -> Non
 
 
 @pytest.mark.skipif(not v8.available(), reason="the v8 engine needs Node.js (pip install '.[v8]')")
+def test_fresh_contexts_on_the_command_line(tmp_path: Path, inputs: list[str]) -> None:
+    transformation = _example(tmp_path)
+    rows = []
+    for flags in ([], ["--fresh-contexts"]):
+        out = tmp_path / f"out{len(flags)}"
+        result = CliRunner().invoke(main, ["replay", transformation, *inputs, "--out", str(out), "--engine", "v8",
+                                           "--workers", "1", *flags])
+        assert result.exit_code == 0, result.output
+        rows.append((out / "outputs.ndjson").read_text(encoding="utf-8"))
+    assert rows[0] == rows[1]
+    program = next(iter(worker._programs.values()))
+    assert not program.reuse_contexts and program.reused_groups == 0
+
+
+@pytest.mark.skipif(not v8.available(), reason="the v8 engine needs Node.js (pip install '.[v8]')")
 def test_replay_picks_v8_when_it_is_installed_and_says_so(tmp_path: Path, inputs: list[str]) -> None:
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["replay", _example(tmp_path), *inputs, "--out", str(out), "--workers", "1"])
