@@ -98,8 +98,14 @@ function main() {
     busy = true;
     const { header: h, payload } = queue.shift();
     const finish = (answer, result) => {
-      reply(answer, result);
       busy = false;
+      if (answer.kind === 'oom' && h.reuse) {
+        // Warm contexts share the worker's heap with the group: the group runs again in
+        // a fresh worker, so only a group that exhausts the limit on its own fails for it.
+        queue.unshift({ header: { ...h, reuse: false }, payload });
+      } else {
+        reply(answer, result);
+      }
       pump();
     };
     if (typeof h.code === 'string') codes.set(h.codeKey, h.code);
@@ -422,6 +428,8 @@ function worker() {
     return true;
   }
 
+  const overflowed = (text) => typeof text === 'string' && text.includes('Maximum call stack size exceeded');
+
   function discard(slot) {
     if (slots.get(slot.key) === slot) slots.delete(slot.key);
   }
@@ -459,11 +467,17 @@ function worker() {
       discard(slot);
       throw error;
     }
-    const [head] = answer;
+    const [head, result] = answer;
     head.reused = slot.uses > 0;
     slot.uses += 1;
     if (head.kind !== 'run' || head.state === 'running' || !sameRealm(slot.baseline, realm(slot.roots))) {
       discard(slot);
+    }
+    if (overflowed(result) || overflowed(head.error)) {
+      // Warm code has smaller stack frames than cold code, so it overflows deeper: the
+      // group runs again in a fresh context, for the depth RudderStack's cold code reaches.
+      discard(slot);
+      return null;
     }
     return answer;
   }
