@@ -586,7 +586,12 @@ class _V8Isolate:
                 "stackMb": max(1, limits.stack_bytes // (1024 * 1024)),
             },
         }
-        answer, result = v8.request(header, "[]" if events_json is None else events_json)
+        payload = "[]" if events_json is None else events_json
+        answer, result = v8.request(dict(header), payload)
+        if answer["kind"] == "oom" and header["reuse"]:
+            # Out of memory beside warm contexts: the group alone decides (the host retries
+            # in a fresh worker itself, unless the whole host process ran out).
+            answer, result = v8.request(dict(header, reuse=False), payload)
         self.t.reused_groups += bool(answer.get("reused"))
         kind = answer["kind"]
         if kind == "error":

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 _HOST = Path(__file__).parent / "v8host.cjs"
+_HEAP_EXHAUSTED = "JavaScript heap out of memory"
 _FLAGS = ("--experimental-vm-modules", "--expose-internals", "--expose-gc", "--no-warnings")
 MIN_NODE_MAJOR = 18
 
@@ -112,7 +113,8 @@ class NodeHost:
         self._sent: set[str] = set()
         self._stderr: list[bytes] = []
         assert self._proc.stderr is not None
-        threading.Thread(target=self._drain_stderr, args=(self._proc.stderr,), daemon=True).start()
+        self._drainer = threading.Thread(target=self._drain_stderr, args=(self._proc.stderr,), daemon=True)
+        self._drainer.start()
 
     def _drain_stderr(self, stream: IO[bytes]) -> None:
         for line in stream:
@@ -140,7 +142,13 @@ class NodeHost:
             answer = result = b""
         if not answer or not result:
             self.close()
+            self._drainer.join(timeout=5)
             tail = b"".join(self._stderr).decode("utf-8", "replace").strip()
+            if _HEAP_EXHAUSTED in tail:
+                # Node could not stop the worker thread in time and the whole process ran
+                # out: for the group it is the same end, its isolate disposed. The next
+                # request starts a new host.
+                return {"kind": "oom"}, ""
             raise RuntimeError(f"gen's V8 host stopped unexpectedly{': ' + tail if tail else ''}")
         if code is not None:
             self._sent.add(header["codeKey"])

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
-from generator.runtime import Limits, RequestFailed
+from generator.runtime import Limits, RequestFailed, Transformation, v8
 
 EVENTS = [{"event": "A", "messageId": "m-1"}, {"event": "B", "messageId": "m-2"}]
 
@@ -83,3 +85,24 @@ def test_output_json_cannot_encode_fails_the_request(load, file, message):
 
 def test_promise_that_never_settles_times_out(load):
     assert load("never_settles.js").run(EVENTS).response == every_event("Error: Error: Timed out")
+
+
+@pytest.mark.skipif(os.name == "nt", reason="the stand-in host is a shell script")
+def test_a_host_process_that_runs_out_of_memory_answers_as_a_disposed_isolate(tmp_path, monkeypatch):
+    """Node sometimes cannot stop only the worker thread and the whole host dies of it: same answer, new host."""
+    fake = tmp_path / "node"
+    fake.write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = "-p" ]; then echo \'["22.22.3","12.4.254"]\'; exit 0; fi\n'
+        "read header\n"
+        "echo 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory' >&2\n"
+        "exit 134\n",
+        encoding="utf-8",
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("GEN_NODE", str(fake))
+    monkeypatch.setattr(v8, "_host", None)
+    code = "export function transformEvent(event) { return event; }"
+    for reuse in (False, True):
+        response = Transformation(code, "t.js", engine="v8", reuse_contexts=reuse).run(EVENTS).response
+        assert response == every_event("Error: Isolate was disposed during execution due to memory limit")
