@@ -11,6 +11,7 @@ Prints one line per engine and executor, whether their outputs are identical, an
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import importlib.util
 import json
@@ -21,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from events import generate
 
@@ -71,10 +73,9 @@ def main() -> None:
                 started = time.monotonic()
                 out = folder / f"out-{engine}-{executor}"
                 # The command users run, in a process of its own: its peak memory is its own.
-                subprocess.run([gen, "replay", str(folder / "transformation.js"), str(folder / "events.ndjson"),
-                                "--out", str(out), "--workers", str(args.workers), "--executor", executor,
-                                "--engine", engine],
-                               check=True, stderr=subprocess.DEVNULL)
+                tree = _run_sampled([gen, "replay", str(folder / "transformation.js"), str(folder / "events.ndjson"),
+                                     "--out", str(out), "--workers", str(args.workers), "--executor", executor,
+                                     "--engine", engine])
                 seconds = time.monotonic() - started
                 rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
                 rate = args.events / seconds
@@ -83,7 +84,8 @@ def main() -> None:
                 summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
                 print(f"gen replay ({summary.get('engine', engine)}, {executor} executor, {args.workers} workers): "
                       f"{seconds:.1f} s, {rate:,.0f} events/s end to end ({summary['events_per_second']:,.0f} "
-                      f"while replaying); peak RSS {rss:.0f} MB (the largest process so far; memory is per process)")
+                      f"while replaying); peak RSS {rss:.0f} MB (the largest process so far)"
+                      + (f", {tree:.0f} MB for all its processes together" if tree is not None else ""))
         same = len(set(digests.values())) == 1
         print(f"outputs identical across {', '.join(digests)}: {'yes' if same else 'NO'}")
 
@@ -104,6 +106,32 @@ def main() -> None:
         print(f"ratio gen replay (default engine, {default}) / node: {rates[default] / node_rate:.2f}")
         for engine, rate in rates.items():
             print(f"ratio gen replay ({engine}) per worker / node: {rate / args.workers / node_rate:.2f}")
+
+
+def _run_sampled(command: list[str]) -> float | None:
+    """Run the command; the peak RSS of its whole process tree in MB, sampled every 0.1 s (None without psutil)."""
+    try:
+        psutil: Any = importlib.import_module("psutil")  # Dask's dependency: optional here, and untyped
+    except ImportError:
+        subprocess.run(command, check=True, stderr=subprocess.DEVNULL)
+        return None
+    process = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+    root = psutil.Process(process.pid)
+    peak = 0
+    while process.poll() is None:
+        total = 0
+        try:
+            members = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            members = []
+        for member in members:
+            with contextlib.suppress(psutil.Error):  # a process that ended between the two calls
+                total += member.memory_info().rss
+        peak = max(peak, total)
+        time.sleep(0.1)
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, command)
+    return peak / 1e6
 
 
 def _digest(path: Path) -> str:
