@@ -330,7 +330,7 @@ def preview(transformation: str, events: str, metadata_file: str | None, config_
               help="Also write the transformed events to OUT/transformed.ndjson.")
 @click.option("--fresh-contexts", is_flag=True,
               help="On V8, a fresh context for every request, as RudderStack runs it, instead of a warm one "
-                   "reused while it answers the same (about 2.4x slower; same rows).")
+                   "reused while it answers the same (more than 2x slower; same rows).")
 @click.option("--fail-on", "fail_on", multiple=True, metavar="EXPR",
               help="Exit 1 when it holds, e.g. 'failed>0' or 'violations>1%' (a % is of the events in).")
 def replay_command(transformation: str, inputs: tuple[str, ...], out_dir: Path, metadata_file: str | None,
