@@ -301,6 +301,8 @@ function worker() {
   //    anything, left work pending, timed out or failed to load discards its context.
   //  - RegExp's legacy static state (RegExp.$1, RegExp.input) is reset before each group.
   // Closures made by the same function literal share JIT feedback, so the warm-up stays.
+  // A stack overflow or running out of memory is always answered by fresh state (below,
+  // and in main()): warm frames are smaller, and warm contexts share the worker's heap.
   // ---------------------------------------------------------------------------
   const exportWord = /\bexport\b/g;
   const MAX_SLOTS = 4;
@@ -344,6 +346,9 @@ function worker() {
   }
 
   async function makePlan(code, name) {
+    // A "contextified" global (Node without DONT_CONTEXTIFY) keeps the built-ins behind an interceptor
+    // the realm check cannot see through: such a host never reuses a context.
+    if (PLAIN_GLOBAL === undefined) return null;
     if (/\b(?:import|arguments|eval)\b/.test(code)) return null;
     const exported = await exportNames(code + plainWrapper, name);
     if (exported === null || exported.length !== 1) return null;
