@@ -589,8 +589,9 @@ class _V8Isolate:
         payload = "[]" if events_json is None else events_json
         answer, result = v8.request(dict(header), payload)
         if answer["kind"] == "oom" and header["reuse"]:
-            # Out of memory beside warm contexts: the group alone decides (the host retries
-            # in a fresh worker itself, unless the whole host process ran out).
+            # Out of memory beside warm contexts (the worker's, or the whole host's): the
+            # group runs again in a fresh worker, so only a group that exhausts the limit
+            # on its own fails for it.
             answer, result = v8.request(dict(header, reuse=False), payload)
         self.t.reused_groups += bool(answer.get("reused"))
         kind = answer["kind"]

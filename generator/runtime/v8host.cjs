@@ -98,14 +98,8 @@ function main() {
     busy = true;
     const { header: h, payload } = queue.shift();
     const finish = (answer, result) => {
+      reply(answer, result);
       busy = false;
-      if (answer.kind === 'oom' && h.reuse) {
-        // Warm contexts share the worker's heap with the group: the group runs again in
-        // a fresh worker, so only a group that exhausts the limit on its own fails for it.
-        queue.unshift({ header: { ...h, reuse: false }, payload });
-      } else {
-        reply(answer, result);
-      }
       pump();
     };
     if (typeof h.code === 'string') codes.set(h.codeKey, h.code);
@@ -302,7 +296,8 @@ function worker() {
   //  - RegExp's legacy static state (RegExp.$1, RegExp.input) is reset before each group.
   // Closures made by the same function literal share JIT feedback, so the warm-up stays.
   // A stack overflow or running out of memory is always answered by fresh state (below,
-  // and in main()): warm frames are smaller, and warm contexts share the worker's heap.
+  // and by the driver, engine.py): warm frames are smaller, and warm contexts share the
+  // worker's heap.
   // ---------------------------------------------------------------------------
   const exportWord = /\bexport\b/g;
   const MAX_SLOTS = 4;
@@ -473,16 +468,16 @@ function worker() {
       throw error;
     }
     const [head, result] = answer;
-    head.reused = slot.uses > 0;
-    slot.uses += 1;
-    if (head.kind !== 'run' || head.state === 'running' || !sameRealm(slot.baseline, realm(slot.roots))) {
-      discard(slot);
-    }
     if (overflowed(result) || overflowed(head.error)) {
       // Warm code has smaller stack frames than cold code, so it overflows deeper: the
       // group runs again in a fresh context, for the depth RudderStack's cold code reaches.
       discard(slot);
       return null;
+    }
+    head.reused = slot.uses > 0;
+    slot.uses += 1;
+    if (head.kind !== 'run' || head.state === 'running' || !sameRealm(slot.baseline, realm(slot.roots))) {
+      discard(slot);
     }
     return answer;
   }
