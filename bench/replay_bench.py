@@ -85,7 +85,7 @@ def main() -> None:
                 print(f"gen replay ({summary.get('engine', engine)}, {executor} executor, {args.workers} workers): "
                       f"{seconds:.1f} s, {rate:,.0f} events/s end to end ({summary['events_per_second']:,.0f} "
                       f"while replaying); peak RSS {rss:.0f} MB (the largest process so far)"
-                      + (f", {tree:.0f} MB for all its processes together" if tree is not None else ""))
+                      + _tree_text(tree))
         same = len(set(digests.values())) == 1
         print(f"outputs identical across {', '.join(digests)}: {'yes' if same else 'NO'}")
 
@@ -108,8 +108,14 @@ def main() -> None:
             print(f"ratio gen replay ({engine}) per worker / node: {rate / args.workers / node_rate:.2f}")
 
 
-def _run_sampled(command: list[str]) -> float | None:
-    """Run the command; the peak RSS of its whole process tree in MB, sampled every 0.1 s (None without psutil)."""
+def _run_sampled(command: list[str]) -> tuple[float, float | None] | None:
+    """Run the command; the peak memory of its whole process tree in MB, sampled every 0.1 s.
+
+    Two sums, as (RSS, PSS): RSS counts a page once in every process that maps it, so the
+    pages the forked workers share with the main process, and the two Node hosts' shared
+    code, count twice; PSS splits each shared page between its processes (Linux only:
+    None elsewhere). None without psutil.
+    """
     try:
         psutil: Any = importlib.import_module("psutil")  # Dask's dependency: optional here, and untyped
     except ImportError:
@@ -117,21 +123,40 @@ def _run_sampled(command: list[str]) -> float | None:
         return None
     process = subprocess.Popen(command, stderr=subprocess.DEVNULL)
     root = psutil.Process(process.pid)
-    peak = 0
+    peak_rss = 0
+    peak_pss: int | None = 0
     while process.poll() is None:
-        total = 0
+        rss = pss = 0
         try:
             members = [root, *root.children(recursive=True)]
         except psutil.Error:
             members = []
         for member in members:
             with contextlib.suppress(psutil.Error):  # a process that ended between the two calls
-                total += member.memory_info().rss
-        peak = max(peak, total)
+                if peak_pss is None:
+                    rss += member.memory_info().rss
+                    continue
+                info = member.memory_full_info()
+                rss += info.rss
+                if getattr(info, "pss", None) is None:
+                    peak_pss = None
+                else:
+                    pss += info.pss
+        peak_rss = max(peak_rss, rss)
+        if peak_pss is not None:
+            peak_pss = max(peak_pss, pss)
         time.sleep(0.1)
     if process.returncode:
         raise subprocess.CalledProcessError(process.returncode, command)
-    return peak / 1e6
+    return peak_rss / 1e6, (peak_pss / 1e6 if peak_pss is not None else None)
+
+
+def _tree_text(tree: tuple[float, float | None] | None) -> str:
+    if tree is None:
+        return ""
+    rss, pss = tree
+    text = f"; all its processes together: {rss:.0f} MB of RSS"
+    return text + (f", {pss:.0f} MB of PSS (shared pages counted once)" if pss is not None else "")
 
 
 def _digest(path: Path) -> str:

@@ -21,6 +21,7 @@ from .runtime.batching import DEFAULT_BATCH_SIZE
 from .runtime.engine import MAX_MEMORY_MB, MAX_SECONDS, NotUTF8, read_text
 
 USAGE_ERROR = 2
+STOPPED = 3  # gen replay: a worker died; the report covers what was answered before
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -245,7 +246,7 @@ def run(
             transformation, name, limits=Limits(execution_timeout=timeout, memory_mb=memory), engine=engine
         )
         try:
-            for request in batching.requests(batching.items(replay.read_events([events]), metadata), batch_size):
+            for request in batching.requests(replay.request_items([events], metadata), batch_size):
                 seen += len(request)
                 result = program.run(request, credentials=credentials, fetch=canned, test_mode=logs)
                 for warning in result.warnings:
@@ -343,17 +344,39 @@ def replay_command(transformation: str, inputs: tuple[str, ...], out_dir: Path, 
     Streams the inputs into rudder-server's requests, answers them in parallel, and writes
     OUT/replay.duckdb (tables `events` and `outputs`), OUT/summary.json, OUT/report.md and
     OUT/report.html. Ctrl-C stops early and still writes the report of what was read.
+    Exit codes: 0 done; 1 a --fail-on condition holds; 2 a usage error; 3 a worker died
+    (the report covers what was answered before); 130 interrupted.
     """
+    try:
+        _replay(transformation, inputs, out_dir, metadata_file, contract_file, engine, workers, executor, scheduler,
+                batch_size, destination, destination_file, keep_outputs, fresh_contexts, fail_on)
+    except KeyboardInterrupt:
+        # Before the replay began (a replay interrupted later still writes its report).
+        click.echo("gen: interrupted", err=True)
+        sys.exit(130)
+
+
+def _replay(transformation: str, inputs: tuple[str, ...], out_dir: Path, metadata_file: str | None,
+            contract_file: str | None, engine: str, workers: int | None, executor: str,
+            scheduler: str | None, batch_size: int,
+            destination: str | None, destination_file: str | None, keep_outputs: bool,
+            fresh_contexts: bool, fail_on: tuple[str, ...]) -> None:
     from .replay import report as reporting
     from .replay import run as running
     from .replay.worker import DEFAULT_NAMES, Job
 
+    metrics = reporting.METRICS + (reporting.CUSTOMERIO_METRICS if destination else ())
     for condition in fail_on:
         try:
-            reporting.parse_condition(condition)
+            reporting.parse_condition(condition, metrics)
         except ValueError as exc:
             raise click.UsageError(str(exc)) from exc
     metadata = _object_file(metadata_file, "metadata", "--metadata must hold a JSON object")
+    if metadata is not None and "messageId" in metadata:
+        raise click.UsageError("--metadata must not set messageId: every event would carry the same one, and the "
+                               "replay counts events by messageId")
+    if destination_file and not destination:
+        raise click.UsageError("--destination-config needs --destination customerio")
     settings = _object_file(destination_file, "destination config", "--destination-config must hold a JSON object")
     names, dedupe, declared = dict(DEFAULT_NAMES), ("event_id",), None
     if contract_file:
@@ -380,24 +403,36 @@ def replay_command(transformation: str, inputs: tuple[str, ...], out_dir: Path, 
     except OSError as exc:
         _fail(f"cannot write {exc.filename or out_dir}: {exc.strerror}")
     click.echo("", err=True)
-    con = reporting.build_database(out_dir)
-    figures = reporting.figures(con, seconds=progress.seconds, request_failures=len(failures),
-                                interrupted=progress.interrupted, declared=declared, people=people)
-    con.close()
-    if engine == "v8":
-        node = v8.probe()
-        figures["summary"]["engine"] = f"v8 {node.v8} (Node.js {node.node})"
-    else:
-        figures["summary"]["engine"] = engine
-    reporting.write(out_dir, figures)
+    try:
+        con = reporting.build_database(out_dir)
+        figures = reporting.figures(con, seconds=progress.seconds, request_failures=len(failures),
+                                    interrupted=progress.interrupted, declared=declared, people=people,
+                                    failures=failures.as_json(), warnings=progress.warnings,
+                                    stopped=progress.stopped)
+        con.close()
+        if engine == "v8":
+            node = v8.probe()
+            figures["summary"]["engine"] = f"v8 {node.v8} (Node.js {node.node})"
+        else:
+            figures["summary"]["engine"] = engine
+        reporting.write(out_dir, figures)
+    except KeyboardInterrupt:
+        click.echo(f"gen: interrupted while writing the report: {out_dir} holds the rows (events.ndjson, "
+                   "outputs.ndjson) and no report", err=True)
+        sys.exit(130)
     summary = figures["summary"]
     click.echo(f"{summary['events_in']:,} events in, {summary['outputs']:,} outputs, {summary['delivered']:,} "
                f"delivered, {summary['filtered']:,} filtered, {summary['failed']:,} failed, "
                f"{summary['request_failures']:,} request failures; {summary['seconds']:.1f} s "
                f"({summary['events_per_second'] or 0:,.0f} events/s). Report: {out_dir / 'report.md'}", err=True)
+    for warning, count in progress.warnings.items():
+        click.echo(f"gen: warning: {warning}" + (f" ({count:,} requests)" if count > 1 else ""), err=True)
     reasons = reporting.failed_conditions(list(fail_on), summary)
     for reason in reasons:
         click.echo(f"gen: fail-on: {reason}", err=True)
+    if progress.stopped is not None:
+        _fail(f"the replay stopped early: {progress.stopped}; the report covers the {summary['events_in']:,} "
+              "events answered before", STOPPED)
     if progress.interrupted:
         sys.exit(130)
     sys.exit(1 if reasons else 0)

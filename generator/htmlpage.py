@@ -16,7 +16,20 @@ STYLE = ("body{font:14px/1.45 system-ui,sans-serif;margin:2em;max-width:1100px;c
 
 
 def inline(text: str) -> str:
-    return re.sub(r"`([^`]*)`", r"<code>\1</code>", html.escape(text))
+    """`code` spans, and Markdown's backslash escapes outside them, as HTML."""
+    out = []
+    position = 0
+    for match in _TOKEN.finditer(text):
+        out.append(html.escape(text[position:match.start()]))
+        token = match.group(0)
+        out.append(html.escape(token[1]) if token[0] == "\\" else f"<code>{html.escape(token[1:-1])}</code>")
+        position = match.end()
+    out.append(html.escape(text[position:]))
+    return "".join(out)
+
+
+# A backslash before ASCII punctuation (an escape), or a code span, whichever starts first.
+_TOKEN = re.compile(r"\\[!-/:-@\[-`{-~]|`[^`]*`")
 
 
 def page(markdown: str, title: str, after_heading: Callable[[str], str] | None = None) -> str:

@@ -92,7 +92,7 @@ CASES = [
     Case("run: number overflow", ["run", "t.js", "e.json"], {"t.js": IDENTITY, "e.json": '[{"x": 1e400}]'},
          code=0, says=""),
     Case("run: not JSON", ["run", "t.js", "e.json"], {"t.js": IDENTITY, "e.json": "{"}, says="invalid JSON"),
-    Case("run: a number", ["run", "t.js", "e.json"], {"t.js": IDENTITY, "e.json": "5"}, says="not a JSON object"),
+    Case("run: a number", ["run", "t.js", "e.json"], {"t.js": IDENTITY, "e.json": "5"}, says="must be a JSON object"),
     Case("run: empty events", ["run", "t.js", "e.json"], {"t.js": IDENTITY, "e.json": " \n"}, says="no events"),
     Case("run: events not UTF-8", ["run", "t.js", "e.json"], {"t.js": IDENTITY, "e.json": b'[{"x": "\xff"}]'},
          says="not UTF-8 text"),

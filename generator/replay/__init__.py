@@ -4,6 +4,6 @@ Uses the runtime (generator.runtime) and the Customer.io emulation; neither know
 """
 
 from ..runtime.batching import requests
-from .inputs import InputError, read_events
+from .inputs import InputError, read_events, request_items
 
-__all__ = ["InputError", "read_events", "requests"]
+__all__ = ["InputError", "read_events", "request_items", "requests"]

@@ -10,11 +10,12 @@ import gzip
 import io
 import json
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, cast
 
-from ..runtime import jsvalues
+from ..runtime import batching, jsvalues
 
 SUFFIXES = (".json", ".ndjson", ".jsonl")
 CHUNK = 1 << 20
@@ -83,47 +84,56 @@ def _open(path: Path, meter: Meter | None = None) -> IO[str]:
 
 def read_events(paths: Iterable[str | Path], meter: Meter | None = None) -> Iterator[Any]:
     """Each event (a message or a `{message, metadata}` item) of every input, in order; `-` is stdin."""
-    paths = list(paths)
-    if [str(p) for p in paths] == ["-"]:
-        try:
-            yield from _events(io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", newline=""), "stdin")
-        except UnicodeDecodeError as exc:
-            raise InputError(f"stdin: not UTF-8 text (byte 0x{exc.object[exc.start]:02x})") from None
-        return
-    found = list(files(paths))
+    sources: list[Path | None] = []  # None is stdin, read where it stands among the inputs
+    for raw in paths:
+        sources.extend([None] if str(raw) == "-" else files([raw]))
     if meter is not None:
-        meter.total = sum(path.stat().st_size for path in found)
-    for path in found:
+        meter.total = sum(path.stat().st_size for path in sources if path is not None)
+    for path in sources:
+        name = "stdin" if path is None else str(path)
         try:
-            with _open(path, meter) as stream:
-                yield from _events(stream, str(path))
-            if meter is not None:
+            with _stdin() if path is None else _open(path, meter) as stream:
+                yield from _events(stream, name)
+            if meter is not None and path is not None:
                 meter.finished += path.stat().st_size
                 meter.current = None
         except UnicodeDecodeError as exc:
-            raise InputError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x})") from None
-        except (OSError, EOFError) as exc:
-            raise InputError(f"{path}: {exc}") from None
+            raise InputError(f"{name}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x})") from None
+        except (OSError, EOFError, zlib.error) as exc:
+            # zlib.error: a .gz whose compressed bytes are corrupt (a cut-off one is an EOFError).
+            raise InputError(f"{name}: {exc}") from None
+
+
+def _stdin() -> IO[str]:
+    """stdin as text, gunzipped when it starts as gzip does."""
+    raw = sys.stdin.buffer
+    head = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
+    source = cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb") if head == b"\x1f\x8b" else raw)
+    return io.TextIOWrapper(source, encoding="utf-8", errors="strict", newline="")
 
 
 def _events(stream: IO[str], name: str) -> Iterator[Any]:
     buffer = stream.read(CHUNK)
     start = 0
+    skipped = 0  # lines before the first value, for error positions
     while start < len(buffer) and buffer[start] in " \t\r\n\ufeff":
+        skipped += buffer[start] == "\n"
         start += 1
         if start == len(buffer):
             buffer, start = stream.read(CHUNK), 0
             if not buffer:
                 return
     if start < len(buffer) and buffer[start] == "[":
-        yield from _array(stream, buffer, start + 1, name)
+        yield from _array(stream, buffer[start:], 1, name, skipped)
     else:
-        yield from _lines(stream, buffer[start:], name)
+        yield from _lines(stream, buffer[start:], name, skipped)
 
 
-def _array(stream: IO[str], buffer: str, position: int, name: str) -> Iterator[Any]:
+def _array(stream: IO[str], buffer: str, position: int, name: str, lines: int = 0) -> Iterator[Any]:
+    """Elements of a JSON array, and of any arrays that follow it (exports concatenated)."""
     consumed = 0  # characters dropped from the front of `buffer`, for error positions
-    lines = 0  # newlines in what was dropped
+    # `lines`: newlines before `buffer` starts, for error positions
+    between = False  # after an array's `]`: only whitespace or another array may follow
     expect_value = True
     first = True
     eof = False
@@ -132,6 +142,8 @@ def _array(stream: IO[str], buffer: str, position: int, name: str) -> Iterator[A
             position += 1
         if position >= len(buffer):
             if eof:
+                if between:
+                    return
                 raise _error(name, "unexpected end of the array", lines + buffer.count("\n", 0, position), 0)
             more = stream.read(CHUNK)
             eof = not more
@@ -143,8 +155,17 @@ def _array(stream: IO[str], buffer: str, position: int, name: str) -> Iterator[A
                 buffer += more
             continue
         char = buffer[position]
+        if between:
+            if char != "[":
+                raise _error(name, "extra data after the array (only another array may follow one)",
+                             lines + buffer.count("\n", 0, position), position)
+            position += 1
+            between, first, expect_value = False, True, True
+            continue
         if char == "]" and (first or not expect_value):
-            return
+            position += 1
+            between = True
+            continue
         if not expect_value:
             if char != ",":
                 raise _error(name, "expected ',' or ']'", lines + buffer.count("\n", 0, position), position)
@@ -166,7 +187,8 @@ def _array(stream: IO[str], buffer: str, position: int, name: str) -> Iterator[A
         except RecursionError:
             # An event nested thousands deep: read the rest of this file with the parser that
             # needs no recursion (this file's rest is held in memory, once).
-            yield from _whole("[" + buffer[position:] + stream.read(), name)
+            yield from _whole("[" + buffer[position:] + stream.read(), name,
+                              lines + buffer.count("\n", 0, position))
             return
         if end >= len(buffer) and not eof:
             # A number may continue in the next chunk: read on before trusting it.
@@ -175,17 +197,20 @@ def _array(stream: IO[str], buffer: str, position: int, name: str) -> Iterator[A
             if more:
                 buffer += more
                 continue
-        yield value
+        yield _object(value, name, lines + buffer.count("\n", 0, position) + 1)
         position = end
         expect_value = False
         first = False
 
 
-def _lines(stream: IO[str], head: str, name: str) -> Iterator[Any]:
-    """NDJSON; or, when the first line is not a whole value, one JSON value over several lines."""
+def _lines(stream: IO[str], head: str, name: str, skipped: int = 0) -> Iterator[Any]:
+    """NDJSON; or, when the first line is not a whole value, one JSON value over several lines.
+
+    `skipped`: the blank lines before `head`, for error positions.
+    """
     text = head
     position = 0  # where the next line starts: lines are sliced out, never split off the buffer
-    number = 0
+    number = skipped
     while True:
         newline = text.find("\n", position)
         if newline < 0:
@@ -198,13 +223,13 @@ def _lines(stream: IO[str], head: str, name: str) -> Iterator[Any]:
         line = text[position:newline]
         position = newline + 1
         number += 1
-        if number == 1 and line.strip():
+        if number == skipped + 1 and line.strip():
             try:
                 first = jsvalues.loads(line)
             except jsvalues.JSONError:
-                yield from _whole(line + "\n" + text[position:] + stream.read(), name)
+                yield from _whole(line + "\n" + text[position:] + stream.read(), name, skipped)
                 return
-            yield first
+            yield _object(first, name, number)
             continue
         yield from _line(line, number, name)
     text = text[position:]
@@ -213,22 +238,51 @@ def _lines(stream: IO[str], head: str, name: str) -> Iterator[Any]:
         yield from _line(text, number, name)
 
 
-def _whole(text: str, name: str) -> Iterator[Any]:
+def _whole(text: str, name: str, before: int = 0) -> Iterator[Any]:
+    """One JSON value over several lines (an array's elements, each); `before`: lines above `text`."""
     try:
         value = jsvalues.loads(text)
     except jsvalues.JSONError as exc:
-        raise InputError(f"{name}:{exc.line}:{exc.column}: invalid JSON: {exc.msg}") from None
-    yield from value if isinstance(value, list) else [value]
+        raise InputError(f"{name}:{before + exc.line}:{exc.column}: invalid JSON: {exc.msg}") from None
+    for item in value if isinstance(value, list) else [value]:
+        yield _object(item, name, None)
 
 
 def _line(line: str, number: int, name: str) -> Iterator[Any]:
     if not line.strip():
         return
     try:
-        yield jsvalues.loads(line)
+        value = jsvalues.loads(line)
     except jsvalues.JSONError as exc:
         raise InputError(f"{name}:{number}:{exc.column}: invalid JSON: {exc.msg}") from None
+    yield _object(value, name, number)
+
+
+_KINDS = {list: "an array", str: "a string", bool: "a boolean", int: "a number", float: "a number",
+          type(None): "null"}
+
+
+def _object(value: Any, name: str, line: int | None) -> Any:
+    """The event, when it is a JSON object: a message or a `{message, metadata}` item."""
+    if isinstance(value, dict):
+        return value
+    where = f"{name}:{line}" if line is not None else name
+    kind = _KINDS.get(type(value), "not an object")
+    raise InputError(f"{where}: an event must be a JSON object (a RudderStack message or a "
+                     f"{{message, metadata}} item), not {kind}")
 
 
 def _error(name: str, message: str, line_index: int, position: int) -> InputError:
     return InputError(f"{name}:{line_index + 1}: invalid JSON: {message}")
+
+
+def request_items(paths: Iterable[str | Path], metadata: dict[str, Any] | None = None,
+                  meter: Meter | None = None) -> Iterator[dict[str, Any]]:
+    """The inputs' events as request items; an event that cannot be one is an InputError."""
+    try:
+        yield from batching.items(read_events(paths, meter), metadata)
+    except InputError:
+        raise
+    except ValueError as exc:
+        # request_item's complaints about an item's shape (`metadata` not an object, bad credentials)
+        raise InputError(f"{exc} (counting from 1 over all inputs)") from None

@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 
 from .. import htmlpage
+from .worker import LONE_SURROGATE
 
 EVENT_COLUMNS = {
     "request": "INTEGER", "message_id": "VARCHAR", "source_id": "VARCHAR", "destination_id": "VARCHAR",
@@ -30,9 +31,12 @@ OUTPUT_COLUMNS = {
     "stitched": "BOOLEAN", "timestamp": "VARCHAR", "received_at": "VARCHAR", "property_keys": "VARCHAR[]",
 }
 EXAMPLES = 3
-# A few example messageIds per group, first by request then id: a bounded aggregate, so a
-# label on every one of millions of events costs three ids, not a list of millions.
-SOME = f"min_by(message_id, (request, message_id), {EXAMPLES})"
+# Input events per (request, messageId): SDK retries repeat messageIds, and rudder-server's
+# answer names an event by its messageId alone, so copies in one request share their outputs.
+INPUTS = """(SELECT request, message_id, count(*) AS n, any_value(event) AS event, any_value(type) AS type
+             FROM events GROUP BY ALL)"""
+# What an output is called in the tables: its event name, or its type for other calls.
+NAME = "coalesce(event, '(' || coalesce(type, 'no type') || ')')"
 # The database lives in DIR; past this, DuckDB spills to disk instead of growing with the input.
 MEMORY_LIMIT = "192MB"
 
@@ -57,20 +61,42 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, *params: Any) -> list[tuple[
     return con.execute(sql, list(params)).fetchall()
 
 
+def _grouped(con: duckdb.DuckDBPyConnection, label: str, rows: str, inner: str = "", outer: str = ""
+             ) -> list[tuple[Any, ...]]:
+    """(label, count, examples, *extra) for each label of `rows`, most frequent first.
+
+    The examples are up to EXAMPLES distinct messageIds, first by request: a bounded
+    aggregate, so a label on every one of millions of outputs costs three ids, and an
+    event fanned out into several outputs is one example, not three.
+    """
+    return _rows(con, f"""SELECT label, sum(c), min_by(message_id, (r, message_id), {EXAMPLES}){outer}
+                          FROM (SELECT {label} AS label, message_id, count(*) AS c, min(request) AS r{inner}
+                                FROM {rows} GROUP BY 1, 2)
+                          GROUP BY label ORDER BY 2 DESC, 1""")
+
+
 def _one(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
     row = con.execute(sql).fetchone()
     return row[0] if row else None
 
 
 def figures(con: duckdb.DuckDBPyConnection, *, seconds: float, request_failures: int, interrupted: bool,
-            declared: dict[str, list[str]] | None = None, people: Any = None) -> dict[str, Any]:
-    """Every figure of the report, as plain JSON data."""
-    by_status = """
-        SELECT count(*) FILTER (WHERE has_200), count(*) FILTER (WHERE has_298), count(*) FILTER (WHERE has_400)
-        FROM (SELECT e.request, e.message_id,
+            declared: dict[str, list[str]] | None = None, people: Any = None,
+            failures: list[dict[str, Any]] | None = None, warnings: dict[str, int] | None = None,
+            stopped: str | None = None) -> dict[str, Any]:
+    """Every figure of the report, as plain JSON data.
+
+    `failures`: the failed requests grouped by error (run.Failures.as_json); `warnings`: the
+    harness's warnings, counted; `stopped`: why the replay ended before its input did.
+    """
+    # Input events with at least one output of each status.
+    by_status = f"""
+        SELECT coalesce(sum(n) FILTER (WHERE has_200), 0), coalesce(sum(n) FILTER (WHERE has_298), 0),
+               coalesce(sum(n) FILTER (WHERE has_400), 0)
+        FROM (SELECT i.request, i.message_id, any_value(i.n) AS n,
                      bool_or(o.status = 200) AS has_200, bool_or(o.status = 298) AS has_298,
                      bool_or(o.status = 400) AS has_400
-              FROM events e LEFT JOIN outputs o ON o.request = e.request AND o.message_id = e.message_id
+              FROM {INPUTS} i LEFT JOIN outputs o ON o.request = i.request AND o.message_id = i.message_id
               GROUP BY ALL)"""
     delivered, filtered, failed = con.execute(by_status).fetchone() or (0, 0, 0)
     events_in = _one(con, "SELECT count(*) FROM events") or 0
@@ -90,18 +116,21 @@ def figures(con: duckdb.DuckDBPyConnection, *, seconds: float, request_failures:
         "events_per_second": round(events_in / seconds, 1) if seconds > 0 else None,
         "interrupted": interrupted,
     }
+    if stopped is not None:
+        summary["stopped"] = stopped
     report: dict[str, Any] = {"summary": summary}
+    report["request_failures"] = failures or []
+    report["warnings"] = [{"warning": w, "count": n}
+                          for w, n in sorted((warnings or {}).items(), key=lambda item: (-item[1], item[0]))]
     report["volume"] = [
         {"event": e, "source": s, "outputs": n}
-        for e, s, n in _rows(con, """SELECT coalesce(event, '(' || type || ')'), coalesce(source_id, ''), count(*)
-                                     FROM outputs WHERE status = 200 GROUP BY ALL ORDER BY 3 DESC, 1, 2""")
+        for e, s, n in _rows(con, f"""SELECT {NAME}, coalesce(source_id, ''), count(*)
+                                      FROM outputs WHERE status = 200 GROUP BY ALL ORDER BY 3 DESC, 1, 2""")
     ]
     report["completeness"] = _completeness(con, declared)
     report["violations"] = [
         {"label": label, "count": n, "examples": examples[:EXAMPLES]}
-        for label, n, examples in _rows(con, f"""SELECT v, count(*), {SOME}
-                                                FROM outputs, unnest(violations) AS t(v) GROUP BY v
-                                                ORDER BY 2 DESC, 1""")
+        for label, n, examples in _grouped(con, "v", "outputs, unnest(violations) AS t(v)")
     ]
     report["repairs"] = [{"rule": r, "count": n} for r, n in _rows(
         con, "SELECT r, count(*) FROM outputs, unnest(repairs) AS t(r) GROUP BY r ORDER BY 2 DESC, 1")]
@@ -110,30 +139,32 @@ def figures(con: duckdb.DuckDBPyConnection, *, seconds: float, request_failures:
                 GROUP BY 1 ORDER BY 2 DESC, 1""")]
     # The reason is the generated code's drop log (its kind before the colon); another
     # transformation's drops have none.
+    # Counted in input events, as `filtered` is: rudder-server answers one 298 per messageId.
     report["filtered"] = [{"event": e, "reason": r, "count": n, "examples": x[:EXAMPLES]} for e, r, n, x in _rows(
-        con, f"""SELECT coalesce(e.event, '(' || coalesce(e.type, '?') || ')'),
-                       coalesce(split_part(o.reason, ' (', 1), 'not given'), count(*),
-                       min_by(e.message_id, (e.request, e.message_id), {EXAMPLES})
-                FROM events e JOIN outputs o ON o.request = e.request AND o.message_id = e.message_id
-                WHERE o.status = 298 GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2""")]
-    report["errors"] = [{"error": e, "count": n, "examples": x[:EXAMPLES]} for e, n, x in _rows(
-        con, f"""SELECT split_part(error, chr(10), 1), count(*), {SOME} FROM outputs WHERE status = 400
-                GROUP BY 1 ORDER BY 2 DESC, 1""")]
+        con, f"""SELECT event, reason, sum(n), min_by(message_id, (r, message_id), {EXAMPLES})
+                FROM (SELECT coalesce(i.event, '(' || coalesce(i.type, 'no type') || ')') AS event,
+                             coalesce(split_part(o.reason, ' (', 1), 'not given') AS reason,
+                             i.message_id, sum(i.n) AS n, min(i.request) AS r
+                      FROM {INPUTS} i
+                      JOIN (SELECT DISTINCT request, message_id, reason FROM outputs WHERE status = 298) o
+                        ON o.request = i.request AND o.message_id = i.message_id
+                      GROUP BY 1, 2, 3)
+                GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2""")]
+    report["errors"] = [{"error": e, "count": n, "examples": x[:EXAMPLES]} for e, n, x in _grouped(
+        con, "split_part(error, chr(10), 1)", "outputs WHERE status = 400")]
     report["duplicates"] = [{"dedupe_id": d, "event": e, "copies": n, "requests": r, "examples": x[:EXAMPLES]}
                             for d, e, n, r, x in _rows(
-        con, f"""SELECT dedupe_id, any_value(event), count(*), count(DISTINCT request), {SOME}
+        con, f"""SELECT dedupe_id, any_value(event), count(*), count(DISTINCT request),
+                       (list(DISTINCT message_id ORDER BY message_id))[1:{EXAMPLES}]
                 FROM outputs WHERE status = 200 AND dedupe_id IS NOT NULL GROUP BY dedupe_id HAVING count(*) > 1
                 ORDER BY 3 DESC, 1""")]
-    report["replayed"] = [{"event": e, "count": n, "examples": x[:EXAMPLES]} for e, n, x in _rows(
-        con, f"""SELECT coalesce(event, '(' || type || ')'), count(*), {SOME} FROM outputs
-                WHERE status = 200 AND replay GROUP BY 1 ORDER BY 2 DESC, 1""")]
+    report["replayed"] = [{"event": e, "count": n, "examples": x[:EXAMPLES]} for e, n, x in _grouped(
+        con, NAME, "outputs WHERE status = 200 AND replay")]
     late = ("epoch(try_cast(received_at AS TIMESTAMPTZ)) - epoch(try_cast(timestamp AS TIMESTAMPTZ))")
     report["backfilled"] = [
-        {"event": e, "count": n, "oldest_days": d, "examples": x[:EXAMPLES]} for e, n, d, x in _rows(
-            con, f"""SELECT coalesce(event, '(' || type || ')'), count(*), round(max({late}) / 86400, 1),
-                            {SOME}
-                     FROM outputs WHERE status = 200 AND NOT replay AND {late} > 86400
-                     GROUP BY 1 ORDER BY 2 DESC, 1""")]
+        {"event": e, "count": n, "oldest_days": d, "examples": x[:EXAMPLES]} for e, n, x, d in _grouped(
+            con, NAME, f"(SELECT *, {late} AS late FROM outputs WHERE status = 200 AND NOT replay AND {late} > 86400)",
+            inner=", max(late) AS oldest", outer=", round(max(oldest) / 86400, 1)")]
     report["identity"] = {
         "without_ids": _one(con, """SELECT count(*) FROM outputs WHERE status = 200 AND user_id IS NULL
                                    AND anonymous_id IS NULL AND email IS NULL"""),
@@ -151,7 +182,7 @@ def figures(con: duckdb.DuckDBPyConnection, *, seconds: float, request_failures:
                 entry["examples"].append(warning.message)
         report["customerio"] = {"profiles": len(people.people), "warnings": sorted(
             kinds.values(), key=lambda k: (-k["count"], k["kind"]))}
-        for kind in ("ghost", "split", "rejected", "late-merge", "stale-overwrite", "id-case", "unmerged"):
+        for kind in CUSTOMERIO_KINDS:
             summary[f"customerio_{kind.replace('-', '_')}"] = kinds.get(kind, {}).get("count", 0)
     return report
 
@@ -175,14 +206,24 @@ def _completeness(con: duckdb.DuckDBPyConnection, declared: dict[str, list[str]]
 
 # -- --fail-on ------------------------------------------------------------------------------
 
+# The summary's figures --fail-on can test; the customerio_ ones exist with --destination.
+METRICS = ("events_in", "outputs", "delivered", "filtered", "failed", "request_failures", "violations",
+           "violation_labels", "repairs", "seconds", "events_per_second")
+CUSTOMERIO_KINDS = ("ghost", "split", "rejected", "late-merge", "stale-overwrite", "id-case", "unmerged")
+CUSTOMERIO_METRICS = tuple(f"customerio_{kind.replace('-', '_')}" for kind in CUSTOMERIO_KINDS)
+
 _CONDITION = re.compile(r"^\s*([a-z_]+)\s*(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?)\s*(%?)\s*$")
 
 
-def parse_condition(text: str) -> tuple[str, str, float, bool]:
+def parse_condition(text: str, metrics: tuple[str, ...] | None = None) -> tuple[str, str, float, bool]:
+    """METRIC OP NUMBER[%]; with `metrics`, METRIC must be one of them."""
     match = _CONDITION.match(text)
     if not match:
         raise ValueError(f"--fail-on {text!r}: write METRIC OP NUMBER[%], e.g. 'failed>0' or 'violations>1%'")
     name, op, number, percent = match.groups()
+    if metrics is not None and name not in metrics:
+        hint = " (it needs --destination customerio)" if name in CUSTOMERIO_METRICS else ""
+        raise ValueError(f"--fail-on {text!r}: no metric {name!r}{hint}; known: {', '.join(metrics)}")
     return name, op, float(number), bool(percent)
 
 
@@ -211,11 +252,23 @@ def _pct(share: float) -> str:
     return f"{share * 100:.1f}%"
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#!|~&])")
+_LINE_BREAKS = re.compile("[\r\n\t\v\f\u0085\u2028\u2029]+")
+
+
+def _cell(value: Any) -> str:
+    """A value for a Markdown table cell, shown as it is: names and errors come from client
+    traffic, and must neither break the table nor render as links, images or markup."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(value)))
+
+
 def markdown(report: dict[str, Any]) -> str:
     s = report["summary"]
     lines = ["# Replay report", ""]
     if s["interrupted"]:
         lines += ["**Interrupted**: these figures cover the events read before Ctrl-C.", ""]
+    if s.get("stopped"):
+        lines += [f"**Stopped early** ({_cell(s['stopped'])}): these figures cover the events answered before.", ""]
     lines += ["| events in | outputs | delivered | filtered (298) | failed (400) | request failures | "
               "with violations | events/s |",
               "|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -231,7 +284,7 @@ def markdown(report: dict[str, Any]) -> str:
         lines.append("| " + " | ".join(header) + " |")
         lines.append("|" + "|".join("---" for _ in header) + "|")
         for row in rows[:30]:
-            lines.append("| " + " | ".join(str(cell).replace("|", "\\|") for cell in row) + " |")
+            lines.append("| " + " | ".join(_cell(cell) for cell in row) + " |")
         if len(rows) > 30:
             lines.append(f"| … {len(rows) - 30} more | " + " | " * (len(header) - 1))
         lines.append("")
@@ -251,6 +304,10 @@ def markdown(report: dict[str, Any]) -> str:
             "None.")
     section("Errors (400)", ["error", "count", "examples"],
             [[e["error"], e["count"], ", ".join(map(str, e["examples"]))] for e in report["errors"]], "None.")
+    section("Requests the transformer failed as a whole (HTTP 500: rudder-server retries them)",
+            ["error", "requests", "events", "first messageIds"],
+            [[f["error"], f["requests"], f["events"], ", ".join(map(str, f["examples"]))]
+             for f in report.get("request_failures", [])], "None.")
     section("Duplicates a stateless transformation cannot catch (Customer.io receives each more than once)",
             ["dedupe id", "event", "copies", "requests", "examples"],
             [[d["dedupe_id"], d["event"], d["copies"], d["requests"], ", ".join(map(str, d["examples"]))]
@@ -267,6 +324,9 @@ def markdown(report: dict[str, Any]) -> str:
               f"- anonymous only (no userId, no email): {ident['anonymous_only']:,}",
               f"- emails sent as userId (in the input): {ident['email_user_ids_in']:,}",
               f"- identifies sent to stitch a guest: {ident['stitched']:,}", ""]
+    if report.get("warnings"):
+        section("Harness warnings (what gen could not emulate exactly)", ["warning", "requests"],
+                [[w["warning"], w["count"]] for w in report["warnings"]], "None.")
     if "customerio" in report:
         cio = report["customerio"]
         section(f"Customer.io: {cio['profiles']:,} profiles", ["warning", "count", "examples"],
@@ -306,8 +366,12 @@ def page(report: dict[str, Any]) -> str:
 
 
 def write(out: Path, report: dict[str, Any]) -> None:
-    (out / "summary.json").write_text(json.dumps(report["summary"], indent=2) + "\n", encoding="utf-8")
-    (out / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n",
-                                     encoding="utf-8")
-    (out / "report.md").write_text(markdown(report), encoding="utf-8")
-    (out / "report.html").write_text(page(report), encoding="utf-8")
+    texts = {
+        "summary.json": json.dumps(report["summary"], indent=2) + "\n",
+        "report.json": json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n",
+        "report.md": markdown(report),
+        "report.html": page(report),
+    }
+    for name, text in texts.items():
+        # The people view quotes ids as the traffic sent them: a lone surrogate shows as U+FFFD.
+        (out / name).write_text(LONE_SURROGATE.sub("\ufffd", text), encoding="utf-8")

@@ -7,14 +7,18 @@ after Ctrl-C, so an interrupted replay still leaves a usable report.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib
 import os
+import signal
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -23,6 +27,11 @@ from ..runtime import batching, jsvalues
 from . import inputs
 from .worker import Job, Result, fewer_collections, run_request
 
+# What a replay writes in DIR: an earlier run's files go first, so none is read as this one's.
+OWN_FILES = ("events.ndjson", "outputs.ndjson", "transformed.ndjson", "replay.duckdb", "replay.duckdb.wal",
+             "summary.json", "report.json", "report.md", "report.html")
+DISTINCT_TEXTS = 50  # failure and warning texts kept apart; the rest are counted together
+
 
 @dataclass
 class Progress:
@@ -30,6 +39,8 @@ class Progress:
     requests: int = 0
     started: float = field(default_factory=time.monotonic)
     interrupted: bool = False
+    stopped: str | None = None  # why the replay stopped before the input's end (a worker died)
+    warnings: dict[str, int] = field(default_factory=dict)  # the harness's warnings, counted
     meter: inputs.Meter = field(default_factory=inputs.Meter)
 
     @property
@@ -43,6 +54,49 @@ class Progress:
         if not fraction or fraction >= 1:
             return None
         return self.seconds * (1 - fraction) / fraction
+
+
+class Failures:
+    """The requests the transformer failed as a whole (HTTP 500), grouped by their error text."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.by_error: dict[str, dict[str, Any]] = {}
+
+    def __len__(self) -> int:
+        return self.count
+
+    def add(self, result: Result) -> None:
+        self.count += 1
+        text = result.failure or ""
+        if text not in self.by_error and len(self.by_error) >= DISTINCT_TEXTS:
+            text = "(other errors)"
+        entry = self.by_error.setdefault(text, {"error": text, "requests": 0, "events": 0, "examples": []})
+        entry["requests"] += 1
+        entry["events"] += result.events
+        entry["examples"].extend(result.examples[:max(0, 3 - len(entry["examples"]))])
+
+    def as_json(self) -> list[dict[str, Any]]:
+        return sorted(self.by_error.values(), key=lambda e: (-e["events"], e["error"]))
+
+
+def _count(counts: dict[str, int], text: str) -> None:
+    if text not in counts and len(counts) >= DISTINCT_TEXTS:
+        text = "(other warnings)"
+    counts[text] = counts.get(text, 0) + 1
+
+
+@contextlib.contextmanager
+def _whole_result() -> Iterator[None]:
+    """Ctrl-C waits until a result's rows are all written, so a partial report adds up."""
+    block = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+    if block:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        if block:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _executor(workers: int) -> ProcessPoolExecutor | None:
@@ -132,40 +186,53 @@ def replay(
     on_progress: Callable[[Progress], None] | None = None,
     executor: str = "local",
     scheduler: str | None = None,
-) -> tuple[Progress, Any, list[str]]:
-    """Replay the inputs into DIR's row files; returns the progress, the people (with a destination), failures."""
+) -> tuple[Progress, Any, Failures]:
+    """Replay the inputs into DIR's row files; returns the progress, the people (with a destination), failures.
+
+    Ctrl-C, or a worker that dies, stops the replay; what was answered until then stays
+    written, and `progress` says why it stopped.
+    """
+    list(inputs.files(path for path in paths if str(path) != "-"))  # a missing input fails before DIR changes
     out.mkdir(parents=True, exist_ok=True)
+    for name in OWN_FILES:
+        (out / name).unlink(missing_ok=True)
     progress = Progress()
     builder = None
     if job.customerio is not None:
         from ..customerio.people import Builder
 
         builder = Builder()
-    failures: list[str] = []
-    events_file = (out / "events.ndjson").open("w", encoding="utf-8", errors="surrogatepass")
-    outputs_file = (out / "outputs.ndjson").open("w", encoding="utf-8", errors="surrogatepass")
-    transformed = (out / "transformed.ndjson").open("w", encoding="utf-8", errors="surrogatepass") \
-        if job.keep_outputs else None
+    failures = Failures()
+    events_file = (out / "events.ndjson").open("w", encoding="utf-8")
+    outputs_file = (out / "outputs.ndjson").open("w", encoding="utf-8")
+    transformed = (out / "transformed.ndjson").open("w", encoding="utf-8") if job.keep_outputs else None
     try:
         # The main process parses every event and unpickles every result.
         with fewer_collections():
-            events = inputs.read_events(paths, progress.meter)
-            requests = batching.requests(batching.items(events, metadata), batch_size)
+            requests = batching.requests(inputs.request_items(paths, metadata, progress.meter), batch_size)
             for result in answers(job, requests, workers, scheduler, executor):
-                events_file.write(result.event_rows)
-                outputs_file.write(result.output_rows)
-                if transformed is not None:
-                    transformed.write(result.transformed)
-                if result.failure:
-                    failures.append(result.failure)
-                if builder is not None:
-                    builder.add(result.calls, result.anonymous)
-                progress.events += result.events
-                progress.requests += 1
+                with _whole_result():
+                    events_file.write(result.event_rows)
+                    outputs_file.write(result.output_rows)
+                    if transformed is not None:
+                        transformed.write(result.transformed)
+                    if result.failure:
+                        failures.add(result)
+                    for warning in result.warnings:
+                        _count(progress.warnings, warning)
+                    if builder is not None:
+                        builder.add(result.calls, result.anonymous)
+                    progress.events += result.events
+                    progress.requests += 1
                 if on_progress:
                     on_progress(progress)
     except KeyboardInterrupt:
         progress.interrupted = True
+    except (BrokenProcessPool, RuntimeError) as exc:
+        # A worker process or its V8 host died (killed, or out of the machine's memory).
+        if progress.requests == 0:
+            raise
+        progress.stopped = str(exc) or type(exc).__name__
     finally:
         events_file.close()
         outputs_file.close()

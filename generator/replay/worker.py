@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,6 +56,8 @@ class Result:
     calls: list[Any] = field(default_factory=list)
     anonymous: dict[str, str] = field(default_factory=dict)
     failure: str | None = None  # the transformer failed the whole request (HTTP 500)
+    examples: list[str] = field(default_factory=list)  # the request's first messageIds, to name it
+    warnings: list[str] = field(default_factory=list)  # the harness's, as `gen run` prints them
 
 
 def ndjson(rows: list[dict[str, Any]]) -> str:
@@ -66,9 +69,13 @@ def _row_json(row: dict[str, Any]) -> str:
     try:
         return orjson.dumps(row, default=str).decode("utf-8")
     except TypeError:
-        # A lone surrogate (orjson writes only valid UTF-8): kept as it is; the row files
-        # are written with surrogatepass.
-        return json.dumps(row, ensure_ascii=False, default=str)
+        # A lone surrogate (client SDKs cut emoji in half), which orjson refuses and no
+        # UTF-8 file can hold: in the rows it becomes U+FFFD, as a UTF-8 decoder shows it.
+        # (transformed.ndjson keeps it, escaped, as JSON.stringify writes it.)
+        return LONE_SURROGATE.sub("\ufffd", json.dumps(row, ensure_ascii=False, default=str))
+
+
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @contextlib.contextmanager
@@ -193,12 +200,14 @@ def _answer(job: Job, request: int, items: list[dict[str, Any]]) -> Result:
         # changes nothing else in the answer.
         answer = _program(job).run(items, test_mode=True)
     except RequestFailed as exc:
-        return Result(request, len(items), event_rows, "", failure=str(exc))
+        examples = [str(item["metadata"].get("messageId")) for item in items[:3]]
+        return Result(request, len(items), event_rows, "", failure=str(exc), examples=examples)
     response = answer.response
     reasons = drop_reasons(answer.logs) if any(e.get("statusCode") == 298 for e in response) else {}
     outputs = [output_row(request, entry, job, reasons) for entry in response]
     transformed = [row.pop("output") for row in outputs]
-    result = Result(request, len(items), event_rows, ndjson(outputs), "".join(t + "\n" for t in transformed if t))
+    result = Result(request, len(items), event_rows, ndjson(outputs), "".join(t + "\n" for t in transformed if t),
+                    warnings=answer.warnings)
     if job.customerio is not None:
         from ..customerio import destination
 

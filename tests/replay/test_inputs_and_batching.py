@@ -84,3 +84,60 @@ def test_the_meter_tracks_the_bytes_read(tmp_path: Path, monkeypatch: pytest.Mon
     seen = [meter.fraction or 0.0 for _ in inputs.read_events([tmp_path], meter)]
     assert meter.total == sum(p.stat().st_size for p in tmp_path.iterdir())
     assert seen == sorted(seen) and 0 < seen[0] < 0.5 and seen[-1] <= 1 and meter.fraction == 1
+
+
+def test_arrays_one_after_another_are_read_in_turn(tmp_path: Path) -> None:
+    path = tmp_path / "x.json"
+    path.write_text(json.dumps(EVENTS[:2]) + "\n" + json.dumps(EVENTS[2:5], indent=1) + " [] \n", encoding="utf-8")
+    assert list(inputs.read_events([path])) == EVENTS[:5]
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ('[{"a": 1}] garbage', "x.json:1: invalid JSON: extra data after the array"),
+    ('[{"a": 1}]\n\n{"b": 2}', "x.json:3: invalid JSON: extra data after the array"),
+    ('[{"a": 1},\n 5]', "x.json:2: an event must be a JSON object"),
+    ('{"a": 1}\n["b"]\n', "x.json:2: an event must be a JSON object (a RudderStack message or a {message, "
+                          "metadata} item), not an array"),
+    ('null\n', "x.json:1: an event must be a JSON object"),
+    ('\n\n\n{"a": 1}\n{"b": }\n', "x.json:5:7: invalid JSON"),
+    ('\n\n[{"a": 1},\n{"b": NaN}]', "x.json:4: invalid JSON: NaN is not JSON"),
+])
+def test_what_is_not_events_is_an_input_error(tmp_path: Path, text: str, says: str) -> None:
+    path = tmp_path / "x.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(inputs.InputError) as error:
+        list(inputs.read_events([path]))
+    assert str(error.value).startswith(str(tmp_path / says.split(":", 1)[0]) + ":" + says.split(":", 1)[1])
+
+
+def test_a_corrupt_gz_is_an_input_error(tmp_path: Path) -> None:
+    data = bytearray(gzip.compress(("\n".join(json.dumps(e) for e in EVENTS) * 20).encode("utf-8")))
+    for index in range(20, 60):
+        data[index] ^= 0x5A
+    path = tmp_path / "x.ndjson.gz"
+    path.write_bytes(bytes(data))
+    with pytest.raises(inputs.InputError, match=r"x\.ndjson\.gz: "):
+        list(inputs.read_events([path]))
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_stdin_reads_where_it_stands_among_the_inputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      compress: bool) -> None:
+    import io
+    import sys
+
+    text = "\n".join(json.dumps(e) for e in EVENTS[5:10]).encode("utf-8")
+    stdin = io.TextIOWrapper(io.BufferedReader(io.BytesIO(gzip.compress(text) if compress else text)))
+    monkeypatch.setattr(sys, "stdin", stdin)
+    first, last = tmp_path / "a.json", tmp_path / "b.json"
+    first.write_text(json.dumps(EVENTS[:5]), encoding="utf-8")
+    last.write_text(json.dumps(EVENTS[10:12]), encoding="utf-8")
+    assert list(inputs.read_events([first, "-", last])) == EVENTS[:12]
+
+
+def test_an_item_of_the_wrong_shape_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "x.ndjson"
+    path.write_text(json.dumps({"message": {"type": "track"}, "metadata": {}}) + "\n"
+                    + json.dumps({"message": {"type": "track"}, "metadata": 5}) + "\n", encoding="utf-8")
+    with pytest.raises(inputs.InputError, match="event 2: `metadata` must be a JSON object"):
+        list(inputs.request_items([path]))

@@ -1,0 +1,164 @@
+"""gen replay on traffic real clients send and runs that go wrong: the report still adds up."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+from generator.replay import report, run, worker
+from generator.replay.worker import Job
+
+IDENTITY = "export function transformEvent(event) { return event; }\n"
+# Drops `drop`, throws on `throw`, fans `fan` out into two events.
+MIXED = """export function transformEvent(event) {
+  if (event.event === 'drop') return null;
+  if (event.event === 'throw') throw new Error('kaboom');
+  if (event.event === 'fan') return [event, { ...event, event: 'fan copy' }];
+  return event;
+}
+"""
+
+
+def _replay(tmp_path: Path, code: str, events: list[dict[str, Any]] | str, *flags: str,
+            out: str = "out") -> tuple[Any, Path]:
+    (tmp_path / "t.js").write_text(code, encoding="utf-8")
+    source = tmp_path / "in.ndjson"
+    source.write_text(events if isinstance(events, str) else "".join(json.dumps(e) + "\n" for e in events),
+                      encoding="utf-8")
+    target = tmp_path / out
+    result = CliRunner().invoke(main, ["replay", str(tmp_path / "t.js"), str(source), "--out", str(target),
+                                       "--workers", "1", "--engine", "quickjs", *flags])
+    return result, target
+
+
+def _summary(out: Path) -> dict[str, Any]:
+    summary: dict[str, Any] = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    return summary
+
+
+def test_a_lone_surrogate_is_reported_not_fatal(tmp_path: Path) -> None:
+    # Client SDKs that cut a string inside an emoji send half of a surrogate pair.
+    text = '{"type": "track", "event": "Cart\\ud83d", "anonymousId": "a\\udc00", "properties": {"\\ud800": 1}}\n'
+    result, out = _replay(tmp_path, IDENTITY, text, "--outputs")
+    assert result.exit_code == 0, result.output
+    assert _summary(out)["delivered"] == 1
+    con = duckdb.connect(str(out / "replay.duckdb"), read_only=True)
+    assert con.execute("SELECT event, anonymous_id, property_keys FROM outputs").fetchone() == (
+        "Cart\ufffd", "a\ufffd", ["\ufffd"])
+    # The transformed event keeps the surrogate, escaped as JSON.stringify writes it.
+    assert '"Cart\\ud83d"' in (out / "transformed.ndjson").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("batch_size", ["1", "2", "200"])
+def test_repeated_message_ids_count_once_per_input_event(tmp_path: Path, batch_size: str) -> None:
+    events = [{"type": "track", "event": "ok", "anonymousId": "a", "messageId": "dup"},
+              {"type": "track", "event": "ok", "anonymousId": "a", "messageId": "dup"},
+              {"type": "track", "event": "ok", "anonymousId": "a", "messageId": "one"},
+              *({"type": "track", "event": "drop", "anonymousId": "a", "messageId": "d1"} for _ in range(3)),
+              {"type": "track", "event": "fan", "anonymousId": "a", "messageId": "f"},
+              {"type": "track", "event": "throw", "anonymousId": "a", "messageId": "t"}]
+    result, out = _replay(tmp_path, MIXED, events, "--batch-size", batch_size)
+    assert result.exit_code == 0, result.output
+    summary = _summary(out)
+    assert (summary["events_in"], summary["delivered"], summary["filtered"], summary["failed"]) == (8, 4, 3, 1)
+    figures = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert figures["filtered"] == [{"event": "drop", "reason": "not given", "count": 3, "examples": ["d1"]}]
+    # A fanned-out event is one example, not one per output.
+    volume = {v["event"]: v["outputs"] for v in figures["volume"]}
+    assert volume == {"ok": 3, "fan": 1, "fan copy": 1}
+
+
+def test_fail_on_names_are_checked_before_the_replay(tmp_path: Path) -> None:
+    for flags, says in ((["--fail-on", "failures>0"], "no metric 'failures'"),
+                        (["--fail-on", "customerio_ghost>0"], "it needs --destination customerio")):
+        result, out = _replay(tmp_path, IDENTITY, [{"type": "track", "event": "e"}], *flags)
+        assert result.exit_code == 2 and says in result.output
+        assert not out.exists()
+    with pytest.raises(ValueError, match="known: events_in, outputs"):
+        report.parse_condition("nope>1", report.METRICS)
+
+
+def test_every_metric_fail_on_accepts_is_in_the_summary(tmp_path: Path) -> None:
+    result, out = _replay(tmp_path, IDENTITY, [{"type": "track", "event": "e", "userId": "u"}],
+                          "--destination", "customerio")
+    assert result.exit_code == 0, result.output
+    numeric = {k for k, v in _summary(out).items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    assert numeric == set(report.METRICS) | set(report.CUSTOMERIO_METRICS)
+
+
+def test_an_earlier_runs_files_never_mix_with_this_one(tmp_path: Path) -> None:
+    event = {"type": "track", "event": "e", "anonymousId": "a"}
+    result, out = _replay(tmp_path, IDENTITY, [event] * 3, "--outputs")
+    assert result.exit_code == 0 and (out / "transformed.ndjson").exists()
+    result, out = _replay(tmp_path, IDENTITY, [event] * 2)
+    assert result.exit_code == 0 and not (out / "transformed.ndjson").exists()
+    assert _summary(out)["events_in"] == 2
+    # A missing input stops the run before it touches DIR.
+    result = CliRunner().invoke(main, ["replay", str(tmp_path / "t.js"), str(tmp_path / "in.ndjson"),
+                                       str(tmp_path / "missing.json"), "--out", str(out)])
+    assert result.exit_code == 2 and "missing.json: no such file" in result.output
+    assert _summary(out)["events_in"] == 2 and (out / "report.md").exists()
+
+
+def test_failed_requests_and_harness_warnings_are_explained(tmp_path: Path) -> None:
+    circular = ("export function transformEvent(event) {\n  if (event.event === 'loop') event.self = event;\n"
+                "  return event;\n}\n")
+    result, out = _replay(tmp_path, circular, [{"type": "track", "event": "loop", "messageId": "m1"},
+                                               {"type": "track", "event": "ok", "messageId": "m2"}])
+    assert result.exit_code == 0, result.output
+    figures = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert figures["summary"]["request_failures"] == 1
+    assert figures["request_failures"] == [{"error": "TypeError: Converting circular structure to JSON",
+                                            "requests": 1, "events": 2, "examples": ["m1", "m2"]}]
+    assert "| TypeError: Converting circular structure to JSON | 1 | 2 | m1, m2 |" in (
+        out / "report.md").read_text(encoding="utf-8")
+
+
+def test_names_from_traffic_cannot_inject_markdown_or_html(tmp_path: Path) -> None:
+    names = ["line\n\n## Injected heading\n| x | y |", "![img](https://evil.example/i.png) [a](https://e.x)",
+             "<script>alert(1)</script> `code` *b* _i_ &amp;", "pipe|back\\slash"]
+    result, out = _replay(tmp_path, IDENTITY, [{"type": "track", "event": n, "anonymousId": "a"} for n in names])
+    assert result.exit_code == 0, result.output
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    assert "\n## Injected" not in markdown and "![img]" not in markdown and "<script>" not in markdown
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "<script>" not in page and "<img" not in page and "<a " not in page and "<code>" not in page
+    # The page shows each name as it was sent (its line breaks as spaces).
+    for name in ("line ## Injected heading | x | y |", "![img](https://evil.example/i.png) [a](https://e.x)",
+                 "&lt;script&gt;alert(1)&lt;/script&gt; `code` *b* _i_ &amp;amp;", "pipe|back\\slash"):
+        assert f"<td>{name}</td>" in page
+
+
+def test_a_worker_that_dies_leaves_a_partial_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    answer = worker.run_request
+
+    def dies_on_the_third(job: Job, index: int, items: list[dict[str, Any]]) -> Any:
+        if index == 2:
+            raise RuntimeError("gen's V8 host stopped unexpectedly")
+        return answer(job, index, items)
+
+    monkeypatch.setattr(run, "run_request", dies_on_the_third)
+    result, out = _replay(tmp_path, IDENTITY, [{"type": "track", "event": "e", "anonymousId": "a"}] * 10,
+                          "--batch-size", "3")
+    assert result.exit_code == 3
+    assert "the replay stopped early: gen's V8 host stopped unexpectedly; the report covers the 6 events" in (
+        result.output)
+    summary = _summary(out)
+    assert summary["events_in"] == 6 and summary["stopped"] == "gen's V8 host stopped unexpectedly"
+    assert "**Stopped early**" in (out / "report.md").read_text(encoding="utf-8")
+
+
+def test_options_that_would_mislead_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "md.json").write_text('{"messageId": "same", "sourceId": "s"}', encoding="utf-8")
+    result, _ = _replay(tmp_path, IDENTITY, [{"type": "track", "event": "e"}], "--metadata", str(tmp_path / "md.json"))
+    assert result.exit_code == 2 and "--metadata must not set messageId" in result.output
+    (tmp_path / "cio.json").write_text('{"siteID": "s"}', encoding="utf-8")
+    result, _ = _replay(tmp_path, IDENTITY, [{"type": "track", "event": "e"}], "--destination-config",
+                        str(tmp_path / "cio.json"))
+    assert result.exit_code == 2 and "--destination-config needs --destination customerio" in result.output
