@@ -587,7 +587,12 @@ class _V8Isolate:
             },
         }
         payload = "[]" if events_json is None else events_json
-        answer, result = v8.request(dict(header), payload)
+        try:
+            answer, result = v8.request(dict(header), payload)
+        except RuntimeError:
+            # The host process itself died (killed, or a crash outside any isolate): not
+            # something RudderStack's answer depends on, so a new host answers, once.
+            answer, result = v8.request(dict(header), payload)
         if answer["kind"] == "oom" and header["reuse"]:
             # Out of memory beside warm contexts (the worker's, or the whole host's): the
             # group runs again in a fresh worker, so only a group that exhausts the limit

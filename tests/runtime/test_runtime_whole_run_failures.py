@@ -106,3 +106,32 @@ def test_a_host_process_that_runs_out_of_memory_answers_as_a_disposed_isolate(tm
     for reuse in (False, True):
         response = Transformation(code, "t.js", engine="v8", reuse_contexts=reuse).run(EVENTS).response
         assert response == every_event("Error: Isolate was disposed during execution due to memory limit")
+
+
+@pytest.mark.skipif(not v8.available(), reason="the v8 engine needs Node.js (pip install '.[v8]')")
+def test_a_host_process_killed_mid_request_is_replaced_once(monkeypatch):
+    """The Node host dying (killed, not out of memory) is gen's failure, not the group's: a new host answers."""
+    answer = v8.NodeHost.request
+    kills = []
+
+    def killed_first(self, header, payload="[]"):
+        if not kills:
+            kills.append(self._proc.pid)
+            self._proc.kill()
+            self._proc.wait()
+        return answer(self, header, payload)
+
+    monkeypatch.setattr(v8.NodeHost, "request", killed_first)
+    code = "export function transformEvent(event) { return { ...event, seen: true }; }"
+    response = Transformation(code, "t.js", engine="v8").run(EVENTS).response
+    assert kills and [entry["statusCode"] for entry in response] == [200] * len(EVENTS)
+    assert v8.host()._proc.pid != kills[0]
+
+    def always_killed(self, header, payload="[]"):
+        self._proc.kill()
+        self._proc.wait()
+        return answer(self, header, payload)
+
+    monkeypatch.setattr(v8.NodeHost, "request", always_killed)
+    with pytest.raises(RuntimeError, match="gen's V8 host stopped unexpectedly"):
+        Transformation(code, "t.js", engine="v8").run(EVENTS)
