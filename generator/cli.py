@@ -239,26 +239,38 @@ def run(
         canned = {str(url): CannedResponse.from_spec(spec) for url, spec in fetch_spec.items()}
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
-    response: list[dict[str, Any]] = []
     seen = 0
-    with _running(transformation):
-        program = Transformation.from_path(
-            transformation, name, limits=Limits(execution_timeout=timeout, memory_mb=memory), engine=engine
-        )
-        try:
-            for request in batching.requests(replay.request_items([events], metadata), batch_size):
-                seen += len(request)
-                result = program.run(request, credentials=credentials, fetch=canned, test_mode=logs)
-                for warning in result.warnings:
-                    click.echo(f"gen: warning: {warning}", err=True)
-                for line in result.logs:
-                    click.echo(line, err=True)
-                response.extend(result.response)
-        except replay.InputError as exc:
-            raise click.UsageError(str(exc)) from exc
+    printed = 0
+    # The answer is printed as it comes, one entry at a time, so memory stays flat however
+    # many events there are; the text is what jsvalues.dumps(whole answer, indent=2) gives.
+    try:
+        with _running(transformation):
+            program = Transformation.from_path(
+                transformation, name, limits=Limits(execution_timeout=timeout, memory_mb=memory), engine=engine
+            )
+            try:
+                for request in batching.requests(replay.request_items([events], metadata), batch_size):
+                    seen += len(request)
+                    result = program.run(request, credentials=credentials, fetch=canned, test_mode=logs)
+                    for warning in result.warnings:
+                        click.echo(f"gen: warning: {warning}", err=True)
+                    for line in result.logs:
+                        click.echo(line, err=True)
+                    for entry in result.response:
+                        text = jsvalues.dumps(entry, indent=2).replace("\n", "\n  ")
+                        click.echo(("[\n  " if not printed else ",\n  ") + text, nl=False)
+                        printed += 1
+            except replay.InputError as exc:
+                raise click.UsageError(str(exc)) from exc
+    finally:
+        if printed:
+            # Also when a request fails or the input turns bad: stdout stays one JSON array,
+            # the answers to the requests before.
+            click.echo("\n]")
     if not seen:
         raise click.UsageError(f"{'stdin' if events == '-' else events}: no events")
-    click.echo(jsvalues.dumps(response, indent=2))
+    if not printed:
+        click.echo("[]")
 
 
 @main.command()

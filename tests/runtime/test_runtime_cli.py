@@ -57,6 +57,25 @@ def test_gen_run_bigint_output_fails_the_request_with_exit_1(tmp_path):
     assert "Traceback" not in result.output
 
 
+def test_gen_run_streams_the_answer_and_keeps_it_json_when_a_later_request_fails(tmp_path):
+    """Answers print request by request; a failing request ends the run, and stdout stays one JSON array."""
+    lines = [json.dumps({"type": "track", "event": "A", "messageId": f"m-{i}"}) for i in range(5)]
+    lines.append(json.dumps({"type": "track", "event": "big", "messageId": "m-big"}))
+    events = write(tmp_path / "events.ndjson", "\n".join(lines) + "\n")
+    code = write(tmp_path / "t.js", """\
+        export function transformEvent(event) {
+          return event.event === 'big' ? { ...event, n: 1n } : event;
+        }
+        """)
+    result = CliRunner().invoke(main, ["run", str(code), str(events), "--batch-size", "2"])
+    assert result.exit_code == 1
+    assert [entry["metadata"]["messageId"] for entry in json.loads(result.stdout)] == [f"m-{i}" for i in range(4)]
+    assert result.stderr.splitlines() == [
+        "gen: error: RudderStack's transformer fails this request (HTTP 500): "
+        "TypeError: Do not know how to serialize a BigInt"
+    ]
+
+
 def fixture_dir(tmp_path: Path) -> Path:
     write(
         tmp_path / "passing.fixture.yaml",
