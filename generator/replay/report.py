@@ -35,8 +35,16 @@ EXAMPLES = 3
 # answer names an event by its messageId alone, so copies in one request share their outputs.
 INPUTS = """(SELECT request, message_id, count(*) AS n, any_value(event) AS event, any_value(type) AS type
              FROM events GROUP BY ALL)"""
-# What an output is called in the tables: its event name, or its type for other calls.
-NAME = "coalesce(event, '(' || coalesce(type, 'no type') || ')')"
+
+def _name(table: str = "") -> str:
+    """What a row is called in the tables: a track by its event, anything else by its type
+    (and name: a page keeps its name, so it never sums with a track of that name)."""
+    event, kind = f"{table}event", f"{table}type"
+    return (f"CASE WHEN {kind} = 'track' THEN coalesce({event}, '(track)') "
+            f"ELSE '(' || coalesce({kind}, 'no type') || coalesce(': ' || {event}, '') || ')' END")
+
+
+NAME = _name()
 # The database lives in DIR; past this, DuckDB spills to disk instead of growing with the input.
 MEMORY_LIMIT = "192MB"
 
@@ -63,16 +71,28 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, *params: Any) -> list[tuple[
 
 def _grouped(con: duckdb.DuckDBPyConnection, label: str, rows: str, inner: str = "", outer: str = ""
              ) -> list[tuple[Any, ...]]:
-    """(label, count, examples, *extra) for each label of `rows`, most frequent first.
+    """(label, events, examples, *outer) for each label of the outputs in `rows`, most events first.
 
-    The examples are up to EXAMPLES distinct messageIds, first by request: a bounded
-    aggregate, so a label on every one of millions of outputs costs three ids, and an
-    event fanned out into several outputs is one example, not three.
+    Counted in input events, as the summary counts: an order and its line items carrying
+    the same label are one event. The examples are up to EXAMPLES distinct messageIds,
+    first by request: a bounded aggregate, so a label on every one of millions of events
+    costs a few ids, not a list of millions.
     """
-    return _rows(con, f"""SELECT label, sum(c), min_by(message_id, (r, message_id), {EXAMPLES}){outer}
-                          FROM (SELECT {label} AS label, message_id, count(*) AS c, min(request) AS r{inner}
-                                FROM {rows} GROUP BY 1, 2)
-                          GROUP BY label ORDER BY 2 DESC, 1""")
+    found = _rows(con, f"""SELECT label, sum(coalesce(i.n, 1)), min_by(o.message_id, (o.r, o.message_id),
+                                                                  {2 * EXAMPLES}){outer}
+                           FROM (SELECT {label} AS label, request AS r, message_id{inner}
+                                 FROM {rows} GROUP BY 1, 2, 3) o
+                           LEFT JOIN {INPUTS} i ON i.request = o.r AND i.message_id = o.message_id
+                           GROUP BY label ORDER BY 2 DESC, 1""")
+    # A messageId repeated in two requests (a retry) is one example.
+    return [(row[0], row[1], list(dict.fromkeys(row[2]))[:EXAMPLES], *row[3:]) for row in found]
+
+
+def _events_with(con: duckdb.DuckDBPyConnection, condition: str) -> int:
+    """Input events with at least one delivered output where `condition` holds."""
+    return _one(con, f"""SELECT coalesce(sum(i.n), 0) FROM {INPUTS} i
+                         WHERE EXISTS (SELECT 1 FROM outputs o WHERE o.request = i.request
+                                       AND o.message_id = i.message_id AND o.status = 200 AND {condition})""") or 0
 
 
 def _one(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
@@ -101,7 +121,6 @@ def figures(con: duckdb.DuckDBPyConnection, *, seconds: float, request_failures:
     delivered, filtered, failed = con.execute(by_status).fetchone() or (0, 0, 0)
     events_in = _one(con, "SELECT count(*) FROM events") or 0
     outputs = _one(con, "SELECT count(*) FROM outputs WHERE status = 200") or 0
-    violation_events = _one(con, "SELECT count(*) FROM outputs WHERE status = 200 AND len(violations) > 0") or 0
     summary = {
         "events_in": events_in,
         "outputs": outputs,
@@ -109,9 +128,10 @@ def figures(con: duckdb.DuckDBPyConnection, *, seconds: float, request_failures:
         "filtered": filtered,
         "failed": failed,
         "request_failures": request_failures,
-        "violations": violation_events,
+        "violations": _events_with(con, "len(o.violations) > 0"),
         "violation_labels": _one(con, "SELECT coalesce(sum(len(violations)), 0) FROM outputs") or 0,
-        "repairs": _one(con, "SELECT coalesce(sum(len(repairs)), 0) FROM outputs") or 0,
+        "repairs": _events_with(con, "len(o.repairs) > 0"),
+        "repair_labels": _one(con, "SELECT coalesce(sum(len(repairs)), 0) FROM outputs") or 0,
         "seconds": round(seconds, 3),
         "events_per_second": round(events_in / seconds, 1) if seconds > 0 else None,
         "interrupted": interrupted,
@@ -130,19 +150,18 @@ def figures(con: duckdb.DuckDBPyConnection, *, seconds: float, request_failures:
     report["completeness"] = _completeness(con, declared)
     report["violations"] = [
         {"label": label, "count": n, "examples": examples[:EXAMPLES]}
-        for label, n, examples in _grouped(con, "v", "outputs, unnest(violations) AS t(v)")
+        for label, n, examples in _grouped(con, "v", "(SELECT *, unnest(violations) AS v FROM outputs)")
     ]
-    report["repairs"] = [{"rule": r, "count": n} for r, n in _rows(
-        con, "SELECT r, count(*) FROM outputs, unnest(repairs) AS t(r) GROUP BY r ORDER BY 2 DESC, 1")]
-    report["unplanned"] = [{"event": e, "count": n} for e, n in _rows(
-        con, """SELECT coalesce(event, ''), count(*) FROM outputs WHERE list_contains(violations, 'Unplanned-Event:')
-                GROUP BY 1 ORDER BY 2 DESC, 1""")]
+    report["repairs"] = [{"rule": r, "count": n, "examples": x} for r, n, x in _grouped(
+        con, "rule", "(SELECT *, unnest(repairs) AS rule FROM outputs)")]
+    report["unplanned"] = [{"event": e, "count": n, "examples": x} for e, n, x in _grouped(
+        con, "coalesce(event, '')", "outputs WHERE list_contains(violations, 'Unplanned-Event:')")]
     # The reason is the generated code's drop log (its kind before the colon); another
     # transformation's drops have none.
     # Counted in input events, as `filtered` is: rudder-server answers one 298 per messageId.
     report["filtered"] = [{"event": e, "reason": r, "count": n, "examples": x[:EXAMPLES]} for e, r, n, x in _rows(
         con, f"""SELECT event, reason, sum(n), min_by(message_id, (r, message_id), {EXAMPLES})
-                FROM (SELECT coalesce(i.event, '(' || coalesce(i.type, 'no type') || ')') AS event,
+                FROM (SELECT {_name("i.")} AS event,
                              coalesce(split_part(o.reason, ' (', 1), 'not given') AS reason,
                              i.message_id, sum(i.n) AS n, min(i.request) AS r
                       FROM {INPUTS} i
@@ -171,7 +190,12 @@ def figures(con: duckdb.DuckDBPyConnection, *, seconds: float, request_failures:
         "anonymous_only": _one(con, """SELECT count(*) FROM outputs WHERE status = 200 AND user_id IS NULL
                                       AND anonymous_id IS NOT NULL AND email IS NULL"""),
         "email_user_ids_in": _one(con, "SELECT count(*) FROM events WHERE user_id_is_email"),
-        "stitched": _one(con, "SELECT count(*) FROM outputs WHERE status = 200 AND stitched AND type = 'identify'"),
+        # The identify gen sends to tie a guest's email to its anonymousId answers the
+        # event it was made from: it shares the messageId of the stitched track.
+        "stitched": _one(con, """SELECT count(*) FROM outputs i WHERE i.status = 200 AND i.type = 'identify'
+                                 AND EXISTS (SELECT 1 FROM outputs t WHERE t.request = i.request
+                                             AND t.message_id = i.message_id AND t.type IS DISTINCT FROM 'identify'
+                                             AND t.status = 200 AND t.stitched)"""),
     }
     if people is not None:
         kinds: dict[str, dict[str, Any]] = {}
@@ -179,7 +203,8 @@ def figures(con: duckdb.DuckDBPyConnection, *, seconds: float, request_failures:
             entry = kinds.setdefault(warning.kind, {"kind": warning.kind, "count": 0, "examples": []})
             entry["count"] += 1
             if len(entry["examples"]) < EXAMPLES:
-                entry["examples"].append(warning.message)
+                ids = ", ".join(str(m) for m in warning.message_ids[:EXAMPLES])
+                entry["examples"].append(warning.message + (f" (messageIds: {ids})" if ids else ""))
         report["customerio"] = {"profiles": len(people.people), "warnings": sorted(
             kinds.values(), key=lambda k: (-k["count"], k["kind"]))}
         for kind in CUSTOMERIO_KINDS:
@@ -208,7 +233,7 @@ def _completeness(con: duckdb.DuckDBPyConnection, declared: dict[str, list[str]]
 
 # The summary's figures --fail-on can test; the customerio_ ones exist with --destination.
 METRICS = ("events_in", "outputs", "delivered", "filtered", "failed", "request_failures", "violations",
-           "violation_labels", "repairs", "seconds", "events_per_second")
+           "violation_labels", "repairs", "repair_labels", "seconds", "events_per_second")
 CUSTOMERIO_KINDS = ("ghost", "split", "rejected", "late-merge", "stale-overwrite", "id-case", "unmerged")
 CUSTOMERIO_METRICS = tuple(f"customerio_{kind.replace('-', '_')}" for kind in CUSTOMERIO_KINDS)
 
@@ -297,12 +322,15 @@ def markdown(report: dict[str, Any]) -> str:
     section("Violations", ["violation", "events", "examples"],
             [[v["label"], f"{v['count']:,}", ", ".join(map(str, v["examples"]))] for v in report["violations"]],
             "None.")
-    section("Repairs", ["rule", "count"], [[r["rule"], f"{r['count']:,}"] for r in report["repairs"]], "None.")
-    section("Unplanned events", ["event", "count"], [[u["event"], u["count"]] for u in report["unplanned"]], "None.")
-    section("Dropped by the transformation (298)", ["event", "reason", "count", "examples"],
+    section("Repairs", ["rule", "events", "examples"],
+            [[r["rule"], f"{r['count']:,}", ", ".join(map(str, r["examples"]))] for r in report["repairs"]], "None.")
+    section("Unplanned events", ["event", "events", "examples"],
+            [[u["event"], f"{u['count']:,}", ", ".join(map(str, u["examples"]))] for u in report["unplanned"]],
+            "None.")
+    section("Dropped by the transformation (298)", ["event", "reason", "events", "examples"],
             [[f["event"], f["reason"], f["count"], ", ".join(map(str, f["examples"]))] for f in report["filtered"]],
             "None.")
-    section("Errors (400)", ["error", "count", "examples"],
+    section("Errors (400)", ["error", "events", "examples"],
             [[e["error"], e["count"], ", ".join(map(str, e["examples"]))] for e in report["errors"]], "None.")
     section("Requests the transformer failed as a whole (HTTP 500: rudder-server retries them)",
             ["error", "requests", "events", "first messageIds"],
@@ -312,10 +340,10 @@ def markdown(report: dict[str, Any]) -> str:
             ["dedupe id", "event", "copies", "requests", "examples"],
             [[d["dedupe_id"], d["event"], d["copies"], d["requests"], ", ".join(map(str, d["examples"]))]
              for d in report["duplicates"]], "None.")
-    section("Replays and backfills (flagged)", ["event", "count", "examples"],
+    section("Replays and backfills (flagged)", ["event", "events", "examples"],
             [[r["event"], r["count"], ", ".join(map(str, r["examples"]))] for r in report["replayed"]], "None.")
     section("Delivered more than a day after they happened, not flagged (stale or backfilled)",
-            ["event", "count", "oldest (days)", "examples"],
+            ["event", "events", "oldest (days)", "examples"],
             [[b["event"], b["count"], b["oldest_days"], ", ".join(map(str, b["examples"]))]
              for b in report["backfilled"]], "None.")
     ident = report["identity"]

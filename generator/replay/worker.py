@@ -129,6 +129,36 @@ def _email(message: dict[str, Any]) -> str | None:
     return None
 
 
+def _label(violation: dict[str, Any]) -> str:
+    """TYPE:where, where the value lives relative to properties or traits, with `[]` for
+    any array position: the generated code's own label (products.0.quantity), grouped."""
+    pointer = _get(violation, "meta", "instancePath")
+    parts = [part.replace("~1", "/").replace("~0", "~") for part in pointer.split("/")[1:]] \
+        if isinstance(pointer, str) and pointer.startswith("/") else []
+    if parts[:2] == ["context", "traits"]:
+        parts = parts[2:]
+    elif parts[:1] in (["properties"], ["traits"]):
+        parts = parts[1:]
+    if violation.get("property") is not None:
+        parts.append(str(violation["property"]))
+    where = ".".join("[]" if part.isdigit() else part for part in parts).replace(".[]", "[]")
+    return f"{violation.get('type')}:{where}"
+
+
+# Strings that mean "no value" (runtime.js, BLANK_WORDS, after cleanText): an event that
+# sends one does not carry the property.
+_BLANK_WORDS = frozenset({"", "null", "undefined", "nan"})
+_INVISIBLE = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u200b-\u200f"
+                        "\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def _carried(value: Any) -> bool:
+    if value is None:
+        return False
+    return not (isinstance(value, str) and len(value) <= 64
+                and _INVISIBLE.sub("", value).strip().lower() in _BLANK_WORDS)
+
+
 def event_row(request: int, item: dict[str, Any]) -> dict[str, Any]:
     message, metadata = item["message"], item["metadata"]
     user_id = message.get("userId")
@@ -153,12 +183,7 @@ def output_row(request: int, entry: dict[str, Any], job: Job, reasons: dict[str,
     context: dict[str, Any] = output["context"] if isinstance(output.get("context"), dict) else {}
     properties: dict[str, Any] = output["properties"] if isinstance(output.get("properties"), dict) else {}
     violations = context.get(job.names["violations"])
-    labels = []
-    if isinstance(violations, list):
-        for violation in violations:
-            if isinstance(violation, dict):
-                where = violation.get("property") or _get(violation, "meta", "instancePath") or ""
-                labels.append(f"{violation.get('type')}:{str(where).lstrip('/').replace('/', '.')}")
+    labels = [_label(v) for v in violations if isinstance(v, dict)] if isinstance(violations, list) else []
     repairs = context.get(job.names["repairs"])
     rules = [r.get("rule") for r in repairs if isinstance(r, dict)] if isinstance(repairs, list) else []
     stamp: dict[str, Any] = context[job.names["stamp"]] if isinstance(context.get(job.names["stamp"]), dict) else {}
@@ -182,7 +207,8 @@ def output_row(request: int, entry: dict[str, Any], job: Job, reasons: dict[str,
         "stitched": bool(stamp.get("stitched")),
         "timestamp": _text(output.get("timestamp") or output.get("originalTimestamp")),
         "received_at": _text(output.get("receivedAt")),
-        "property_keys": sorted(properties) if output else [],
+        "property_keys": sorted(k for k, v in properties.items()
+                                if _carried(v) and k not in (job.names["flag"], job.names["replay_flag"])),
         "output": jsvalues.dumps(output) if job.keep_outputs and output else None,
     }
 

@@ -162,3 +162,76 @@ def test_options_that_would_mislead_are_refused(tmp_path: Path) -> None:
     result, _ = _replay(tmp_path, IDENTITY, [{"type": "track", "event": "e"}], "--destination-config",
                         str(tmp_path / "cio.json"))
     assert result.exit_code == 2 and "--destination-config needs --destination customerio" in result.output
+
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "contract" / "cases" / "example" / "contract.yaml"
+
+
+def _example_replay(tmp_path: Path, events: list[dict[str, Any]], *flags: str) -> tuple[Any, dict[str, Any]]:
+    from generator.contract import compile_contract
+
+    code = compile_contract(EXAMPLE.read_text(encoding="utf-8"), "contract.yaml").files["transformation.js"]
+    result, out = _replay(tmp_path, code, events, "--contract", str(EXAMPLE), *flags)
+    assert result.exit_code in (0, 1), result.output
+    return result, json.loads((out / "report.json").read_text(encoding="utf-8"))
+
+
+def _track(message_id: str, event: str, properties: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    return {"type": "track", "messageId": message_id, "event": event, "properties": properties,
+            "timestamp": "2026-11-29T10:00:00Z", "receivedAt": "2026-11-29T10:00:01Z", **fields}
+
+
+def test_figures_count_input_events_not_their_line_items(tmp_path: Path) -> None:
+    """An order whose 3 products lack a quantity is one event with violations, not 4 outputs with 6 labels."""
+    products = [{"product_id": f"P{i}", "price": 10} for i in range(3)]
+    events = [_track(f"o{i}", "Order Completed", {"order_id": f"O{i}", "revenue": 30, "currency": "USD",
+                                                  "products": products}, userId="cus_1") for i in range(2)]
+    events += [_track(f"v{i}", "Product Viewed", {"product_id": "P", "price": 1, "url": "https://s/"},
+                      userId="cus_1") for i in range(6)]
+    result, figures = _example_replay(tmp_path, events, "--fail-on", "violations>30%")
+    summary = figures["summary"]
+    assert summary["outputs"] == 2 * 4 + 6 and summary["violations"] == 2
+    assert result.exit_code == 0  # 2 of 8 events: 25%, whatever the 6 line items carry
+    labels = {v["label"]: v["count"] for v in figures["violations"]}
+    # The order's products[] and its line items' own quantity are told apart; each counts events.
+    assert labels["Required-Missing:products[].quantity"] == 2
+    assert labels["Required-Missing:quantity"] == 2
+
+
+def test_completeness_does_not_count_null_or_placeholder_values(tmp_path: Path) -> None:
+    urls = ["", None, "null", "https://s/p", " NaN ", "https://s/q"]
+    events = [_track(f"v{i}", "Product Viewed", {"product_id": "P", "price": 5, "url": url, "brand": None},
+                     userId="cus_1") for i, url in enumerate(urls)]
+    _, figures = _example_replay(tmp_path, events)
+    shares = {c["property"]: c["share"] for c in figures["completeness"] if c["event"] == "Product Viewed"}
+    assert shares["url"] == round(2 / 6, 4)
+    assert shares["brand"] == 0  # declared, and sent as null by every event
+
+
+def test_stitched_guests_are_counted_by_the_identify_sent_for_them(tmp_path: Path) -> None:
+    order = {"order_id": "O1", "revenue": 10, "currency": "USD", "products": [{"product_id": "P1", "price": 10,
+                                                                               "quantity": 1}]}
+    events = [_track("g1", "Order Completed", order, anonymousId="anon-g",
+                     context={"traits": {"email": "guest@mail.example"}}),
+              _track("g2", "Order Completed", {**order, "order_id": "O2"}, userId="cus_1")]
+    _, figures = _example_replay(tmp_path, events)
+    assert figures["identity"]["stitched"] == 1
+
+
+def test_pages_and_tracks_of_one_name_stay_apart(tmp_path: Path) -> None:
+    events = [{"type": "page", "name": "Cart", "anonymousId": "a", "messageId": "p"},
+              {"type": "track", "event": "Cart", "anonymousId": "a", "messageId": "t"},
+              {"type": "identify", "userId": "u", "messageId": "i"}]
+    result, out = _replay(tmp_path, IDENTITY, events)
+    assert result.exit_code == 0, result.output
+    volume = {v["event"]: v["outputs"] for v in json.loads((out / "report.json").read_text(encoding="utf-8"))["volume"]}
+    assert volume == {"(page: Cart)": 1, "Cart": 1, "(identify)": 1}
+
+
+def test_customerio_warnings_name_their_events(tmp_path: Path) -> None:
+    events = [{"type": "track", "event": 5, "userId": "u", "messageId": "bad-name"}]
+    result, out = _replay(tmp_path, IDENTITY, events, "--destination", "customerio")
+    assert result.exit_code == 0, result.output
+    figures = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    rejected = [w for w in figures["customerio"]["warnings"] if w["kind"] == "rejected"]
+    assert rejected and all("bad-name" in example for example in rejected[0]["examples"])
