@@ -155,8 +155,11 @@ _INVISIBLE = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u0
 def _carried(value: Any) -> bool:
     if value is None:
         return False
-    return not (isinstance(value, str) and len(value) <= 64
-                and _INVISIBLE.sub("", value).strip().lower() in _BLANK_WORDS)
+    if type(value) is not str or len(value) > 64:
+        return True
+    # Every invisible character is unprintable to Python: most values skip the regex.
+    text = value if value.isprintable() else _INVISIBLE.sub("", value)
+    return text.strip().lower() not in _BLANK_WORDS
 
 
 def event_row(request: int, item: dict[str, Any]) -> dict[str, Any]:

@@ -235,3 +235,12 @@ def test_customerio_warnings_name_their_events(tmp_path: Path) -> None:
     figures = json.loads((out / "report.json").read_text(encoding="utf-8"))
     rejected = [w for w in figures["customerio"]["warnings"] if w["kind"] == "rejected"]
     assert rejected and all("bad-name" in example for example in rejected[0]["examples"])
+
+
+def test_the_blank_check_fast_path_sees_every_invisible_character() -> None:
+    """_carried skips its regex for printable text: that is only right if no invisible character is printable."""
+    assert not [hex(c) for c in range(0x110000) if worker._INVISIBLE.match(chr(c)) and chr(c).isprintable()]
+    for blank in ("", " NaN ", "n\u200bull", "\u00a0null\u00a0", "UNDEFINED", "\ufeffnull"):
+        assert not worker._carried(blank)
+    for value in ("x", "nullx", 0, False, [], {}, "n" * 65):
+        assert worker._carried(value)
