@@ -130,13 +130,24 @@ def _events(stream: IO[str], name: str) -> Iterator[Any]:
 
 
 def _array(stream: IO[str], buffer: str, position: int, name: str, lines: int = 0) -> Iterator[Any]:
-    """Elements of a JSON array, and of any arrays that follow it (exports concatenated)."""
-    consumed = 0  # characters dropped from the front of `buffer`, for error positions
-    # `lines`: newlines before `buffer` starts, for error positions
+    """Elements of a JSON array, and of any arrays that follow it (exports concatenated).
+
+    `lines`: newlines before `buffer` starts, for error positions. What has been read is
+    dropped from the buffer whenever more is read, so the buffer holds about a chunk and
+    an event, however long the array.
+    """
     between = False  # after an array's `]`: only whitespace or another array may follow
     expect_value = True
     first = True
     eof = False
+
+    def read_more() -> None:
+        nonlocal buffer, position, lines, eof
+        more = stream.read(CHUNK)
+        eof = not more
+        lines += buffer.count("\n", 0, position)
+        buffer, position = buffer[position:] + more, 0
+
     while True:
         while position < len(buffer) and buffer[position] in " \t\r\n":
             position += 1
@@ -145,14 +156,7 @@ def _array(stream: IO[str], buffer: str, position: int, name: str, lines: int = 
                 if between:
                     return
                 raise _error(name, "unexpected end of the array", lines + buffer.count("\n", 0, position), 0)
-            more = stream.read(CHUNK)
-            eof = not more
-            if position > CHUNK:
-                lines += buffer.count("\n", 0, position)
-                consumed += position
-                buffer, position = buffer[position:] + more, 0
-            else:
-                buffer += more
+            read_more()
             continue
         char = buffer[position]
         if between:
@@ -177,9 +181,7 @@ def _array(stream: IO[str], buffer: str, position: int, name: str, lines: int = 
         except json.JSONDecodeError as exc:
             # The value may just be cut off where this chunk ends: read on, up to a bound.
             if not eof and len(buffer) - position <= MAX_EVENT:
-                more = stream.read(CHUNK)
-                eof = not more
-                buffer += more
+                read_more()
                 continue
             raise _error(name, exc.msg, lines + buffer.count("\n", 0, exc.pos), exc.pos) from None
         except ValueError as exc:
@@ -192,12 +194,11 @@ def _array(stream: IO[str], buffer: str, position: int, name: str, lines: int = 
             return
         if end >= len(buffer) and not eof:
             # A number may continue in the next chunk: read on before trusting it.
-            more = stream.read(CHUNK)
-            eof = not more
-            if more:
-                buffer += more
-                continue
-        yield _object(value, name, lines + buffer.count("\n", 0, position) + 1)
+            read_more()
+            continue
+        # The line is counted only for the error: counting it for every event would scan
+        # the buffer once per event.
+        yield value if isinstance(value, dict) else _object(value, name, lines + buffer.count("\n", 0, position) + 1)
         position = end
         expect_value = False
         first = False

@@ -141,3 +141,25 @@ def test_an_item_of_the_wrong_shape_is_an_input_error(tmp_path: Path) -> None:
                     + json.dumps({"message": {"type": "track"}, "metadata": 5}) + "\n", encoding="utf-8")
     with pytest.raises(inputs.InputError, match="event 2: `metadata` must be a JSON object"):
         list(inputs.request_items([path]))
+
+
+@pytest.mark.parametrize("layout", ["one line", "one event per line"])
+def test_a_long_array_is_read_in_a_buffer_of_about_one_chunk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             layout: str) -> None:
+    """Values cut at chunk ends used to grow the buffer to the whole file (and reading it to quadratic time)."""
+    import tracemalloc
+
+    monkeypatch.setattr(inputs, "CHUNK", 4096)
+    events = [{"type": "track", "event": "E", "messageId": f"m-{i}", "properties": {"pad": "x" * 900, "n": i}}
+              for i in range(3000)]  # about 3 MB
+    path = tmp_path / "big.json"
+    separator = "," if layout == "one line" else ",\n"
+    path.write_text("[" + separator.join(json.dumps(e) for e in events) + "]", encoding="utf-8")
+    tracemalloc.start()
+    try:
+        count = sum(1 for _ in inputs.read_events([path]))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert count == 3000
+    assert peak < 300_000, f"{peak:,} bytes held at once reading a 3 MB array in 4 KB chunks"
