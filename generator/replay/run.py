@@ -11,6 +11,7 @@ import contextlib
 import gc
 import importlib
 import os
+import pickle
 import signal
 import sys
 import threading
@@ -21,7 +22,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 from ..runtime import batching, jsvalues
 from . import inputs
@@ -120,18 +121,28 @@ def answers(job: Job, requests: Iterable[list[dict[str, Any]]], workers: int,
         for index, request in enumerate(requests):
             yield run_request(job, index, request)
         return
-    pending: deque[Future[Result]] = deque()
+    pending: deque[tuple[Future[Result], int, list[dict[str, Any]]]] = deque()
     try:
         for index, request in enumerate(requests):
-            pending.append(pool.submit(run_request, job, index, request))
+            pending.append((pool.submit(run_request, job, index, request), index, request))
             while len(pending) >= 2 * workers:
-                yield pending.popleft().result()
+                yield _result(job, *pending.popleft())
         while pending:
-            yield pending.popleft().result()
+            yield _result(job, *pending.popleft())
     finally:
-        for future in pending:
+        for future, _, _ in pending:
             future.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _result(job: Job, future: Any, index: int, request: list[dict[str, Any]]) -> Result:
+    """The request's result; a request pickle cannot carry (or whose result it cannot) is answered here."""
+    try:
+        return cast(Result, future.result())
+    except (RecursionError, pickle.PicklingError):
+        # An event nested thousands of levels deep, which RudderStack answers (a timeout)
+        # and pickle cannot send to a worker: this process answers it.
+        return run_request(job, index, request)
 
 
 def _dask_answers(job: Job, requests: Iterable[list[dict[str, Any]]], workers: int,
@@ -162,13 +173,13 @@ def _on_cluster(distributed: Any, job: Job, requests: Iterable[list[dict[str, An
         # The job travels with each task (about the size of the transformation): scattered data
         # lives only on workers, and a worker restarted by its nanny would take it along.
         in_flight = 2 * max(workers, len(client.scheduler_info().get("workers", {})) or 1)
-        pending: deque[Any] = deque()
+        pending: deque[tuple[Any, int, list[dict[str, Any]]]] = deque()
         for index, request in enumerate(requests):
-            pending.append(client.submit(run_request, job, index, request, pure=False, retries=1))
+            pending.append((client.submit(run_request, job, index, request, pure=False, retries=1), index, request))
             while len(pending) >= in_flight:
-                yield pending.popleft().result()
+                yield _result(job, *pending.popleft())
         while pending:
-            yield pending.popleft().result()
+            yield _result(job, *pending.popleft())
     finally:
         client.close()
         if cluster is not None:

@@ -244,3 +244,30 @@ def test_the_blank_check_fast_path_sees_every_invisible_character() -> None:
         assert not worker._carried(blank)
     for value in ("x", "nullx", 0, False, [], {}, "n" * 65):
         assert worker._carried(value)
+
+
+def test_an_event_too_deep_for_pickle_is_answered_in_the_main_process(tmp_path: Path) -> None:
+    """An event thousands of levels deep (RudderStack times it out) must not stop a parallel replay."""
+    nested: dict[str, Any] = {}
+    for _ in range(2600):
+        nested = {"a": nested}
+    plain = {"type": "track", "event": "ok", "anonymousId": "a"}
+    lines = [json.dumps(plain)] * 5 + [_deep_event_text(nested)] + [json.dumps(plain)] * 5
+    source = tmp_path / "in.ndjson"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows = []
+    for workers in (1, 2):
+        out = tmp_path / f"out{workers}"
+        progress, _, _ = run.replay(Job(IDENTITY, "t.js"), [str(source)], out, workers=workers, batch_size=2)
+        assert progress.stopped is None and progress.events == 11
+        rows.append((out / "outputs.ndjson").read_text(encoding="utf-8"))
+    assert rows[0] == rows[1]
+    assert [json.loads(line)["status"] for line in rows[0].splitlines()].count(400) == 2  # its request times out
+
+
+def _deep_event_text(nested: dict[str, Any]) -> str:
+    """The deep event as JSON text, written without recursion."""
+    from generator.runtime import jsvalues
+
+    return jsvalues.dumps({"type": "track", "event": "deep", "anonymousId": "a", "messageId": "deep",
+                           "properties": nested})
