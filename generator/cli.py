@@ -329,7 +329,8 @@ def preview(transformation: str, events: str, metadata_file: str | None, config_
               help="The contract the transformation was built from: its declared properties, dedupe ids and "
                    "annotation names shape the report.")
 @_engine_option("auto", ("auto",))
-@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Processes (default: one per core).")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Processes (default: one per core, at most 8).")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="Where requests run: a local process pool, or a Dask cluster.")
 @click.option("--scheduler", metavar="ADDRESS", help="With --executor dask: the scheduler (default: a local cluster).")
@@ -354,8 +355,10 @@ def replay_command(transformation: str, inputs: tuple[str, ...], out_dir: Path, 
     """Replay INPUT... (JSON arrays, NDJSON, .gz, directories) through TRANSFORMATION, as production would.
 
     Streams the inputs into rudder-server's requests, answers them in parallel, and writes
-    OUT/replay.duckdb (tables `events` and `outputs`), OUT/summary.json, OUT/report.md and
-    OUT/report.html. Ctrl-C stops early and still writes the report of what was read.
+    OUT/replay.duckdb (tables `events` and `outputs`, also as events.ndjson and
+    outputs.ndjson), OUT/summary.json, OUT/report.json, OUT/report.md and OUT/report.html
+    (and OUT/transformed.ndjson with --outputs). Ctrl-C stops early and still writes the
+    report of what was read.
     Exit codes: 0 done; 1 a --fail-on condition holds; 2 a usage error; 3 a worker died
     (the report covers what was answered before); 130 interrupted.
     """
@@ -389,6 +392,8 @@ def _replay(transformation: str, inputs: tuple[str, ...], out_dir: Path, metadat
                                "replay counts events by messageId")
     if destination_file and not destination:
         raise click.UsageError("--destination-config needs --destination customerio")
+    if scheduler and executor != "dask":
+        raise click.UsageError("--scheduler needs --executor dask")
     settings = _object_file(destination_file, "destination config", "--destination-config must hold a JSON object")
     names, dedupe, declared = dict(DEFAULT_NAMES), ("event_id",), None
     if contract_file:
@@ -413,14 +418,15 @@ def _replay(transformation: str, inputs: tuple[str, ...], out_dir: Path, metadat
     except RuntimeError as exc:
         _fail(str(exc))
     except OSError as exc:
-        _fail(f"cannot write {exc.filename or out_dir}: {exc.strerror}")
+        # A file gen writes, or (with Dask) a scheduler it cannot reach.
+        _fail(f"cannot write {exc.filename}: {exc.strerror}" if exc.filename else str(exc) or type(exc).__name__)
     click.echo("", err=True)
     try:
         con = reporting.build_database(out_dir)
         figures = reporting.figures(con, seconds=progress.seconds, request_failures=len(failures),
                                     interrupted=progress.interrupted, declared=declared, people=people,
                                     failures=failures.as_json(), warnings=progress.warnings,
-                                    stopped=progress.stopped)
+                                    stopped=progress.stopped, calls=progress.calls)
         con.close()
         if engine == "v8":
             node = v8.probe()
@@ -429,6 +435,8 @@ def _replay(transformation: str, inputs: tuple[str, ...], out_dir: Path, metadat
             figures["summary"]["engine"] = engine
         reporting.write(out_dir, figures)
     except KeyboardInterrupt:
+        for name in ("replay.duckdb", "replay.duckdb.wal"):
+            (out_dir / name).unlink(missing_ok=True)  # half built
         click.echo(f"gen: interrupted while writing the report: {out_dir} holds the rows (events.ndjson, "
                    "outputs.ndjson) and no report", err=True)
         sys.exit(130)

@@ -75,8 +75,13 @@ def _is_events_file(path: Path) -> bool:
     return name.endswith(SUFFIXES)
 
 
+def _raw(path: Path) -> IO[bytes]:
+    """The file's bytes, gunzipped for .gz."""
+    return cast(IO[bytes], gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb"))
+
+
 def _open(path: Path, meter: Meter | None = None) -> IO[str]:
-    raw = cast(IO[bytes], gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb"))  # noqa: SIM115
+    raw = _raw(path)
     if meter is not None:
         meter.current = raw
     return io.TextIOWrapper(raw, encoding="utf-8", errors="strict", newline="")
@@ -98,10 +103,26 @@ def read_events(paths: Iterable[str | Path], meter: Meter | None = None) -> Iter
                 meter.finished += path.stat().st_size
                 meter.current = None
         except UnicodeDecodeError as exc:
-            raise InputError(f"{name}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x})") from None
+            where = _first_bad_byte(path) if path is not None else None
+            at = f":{where[0]}:{where[1]}" if where else ""
+            raise InputError(f"{name}{at}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x})") from None
         except (OSError, EOFError, zlib.error) as exc:
             # zlib.error: a .gz whose compressed bytes are corrupt (a cut-off one is an EOFError).
             raise InputError(f"{name}: {exc}") from None
+
+
+def _first_bad_byte(path: Path) -> tuple[int, int] | None:
+    """Line and column (in bytes, from 1) of the first byte that is not UTF-8, read again from the start."""
+    try:
+        with _raw(path) as raw:
+            for number, line in enumerate(raw, start=1):
+                try:
+                    line.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    return number, exc.start + 1
+    except (OSError, EOFError, zlib.error):
+        return None
+    return None
 
 
 def _stdin() -> IO[str]:

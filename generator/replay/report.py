@@ -103,11 +103,13 @@ def _one(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
 def figures(con: duckdb.DuckDBPyConnection, *, seconds: float, request_failures: int, interrupted: bool,
             declared: dict[str, list[str]] | None = None, people: Any = None,
             failures: list[dict[str, Any]] | None = None, warnings: dict[str, int] | None = None,
-            stopped: str | None = None) -> dict[str, Any]:
+            stopped: str | None = None, calls: dict[tuple[str, str, int, str], int] | None = None
+            ) -> dict[str, Any]:
     """Every figure of the report, as plain JSON data.
 
     `failures`: the failed requests grouped by error (run.Failures.as_json); `warnings`: the
-    harness's warnings, counted; `stopped`: why the replay ended before its input did.
+    harness's warnings, counted; `stopped`: why the replay ended before its input did;
+    `calls`: the Customer.io calls the deliveries became, counted by (kind, method, status, error).
     """
     # Input events with at least one output of each status.
     by_status = f"""
@@ -202,11 +204,17 @@ def figures(con: duckdb.DuckDBPyConnection, *, seconds: float, request_failures:
         for warning in people.warnings:
             entry = kinds.setdefault(warning.kind, {"kind": warning.kind, "count": 0, "examples": []})
             entry["count"] += 1
-            if len(entry["examples"]) < EXAMPLES:
-                ids = ", ".join(str(m) for m in warning.message_ids[:EXAMPLES])
-                entry["examples"].append(warning.message + (f" (messageIds: {ids})" if ids else ""))
+            ids = ", ".join(str(m) for m in warning.message_ids[:EXAMPLES])
+            example = warning.message + (f" (messageIds: {ids})" if ids else "")
+            # An order and its line items can raise the same warning: one example.
+            if len(entry["examples"]) < EXAMPLES and example not in entry["examples"]:
+                entry["examples"].append(example)
         report["customerio"] = {"profiles": len(people.people), "warnings": sorted(
             kinds.values(), key=lambda k: (-k["count"], k["kind"]))}
+        report["customerio"]["calls"] = [
+            {"kind": kind, "method": method, "status": status, "error": error, "count": n}
+            for (kind, method, status, error), n in sorted((calls or {}).items(), key=lambda i: (-i[1], i[0]))]
+        summary["customerio_calls"] = sum((calls or {}).values())
         for kind in CUSTOMERIO_KINDS:
             summary[f"customerio_{kind.replace('-', '_')}"] = kinds.get(kind, {}).get("count", 0)
     return report
@@ -235,7 +243,8 @@ def _completeness(con: duckdb.DuckDBPyConnection, declared: dict[str, list[str]]
 METRICS = ("events_in", "outputs", "delivered", "filtered", "failed", "request_failures", "violations",
            "violation_labels", "repairs", "repair_labels", "seconds", "events_per_second")
 CUSTOMERIO_KINDS = ("ghost", "split", "rejected", "late-merge", "stale-overwrite", "id-case", "unmerged")
-CUSTOMERIO_METRICS = tuple(f"customerio_{kind.replace('-', '_')}" for kind in CUSTOMERIO_KINDS)
+CUSTOMERIO_METRICS = ("customerio_calls",
+                      *(f"customerio_{kind.replace('-', '_')}" for kind in CUSTOMERIO_KINDS))
 
 _CONDITION = re.compile(r"^\s*([a-z_]+)\s*(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?)\s*(%?)\s*$")
 
@@ -357,6 +366,9 @@ def markdown(report: dict[str, Any]) -> str:
                 [[w["warning"], w["count"]] for w in report["warnings"]], "None.")
     if "customerio" in report:
         cio = report["customerio"]
+        section("Customer.io: the calls the deliveries become", ["call", "method", "status", "calls", "error"],
+                [[c["kind"], c["method"], c["status"], f"{c['count']:,}", c["error"]] for c in cio["calls"]],
+                "No call.")
         section(f"Customer.io: {cio['profiles']:,} profiles", ["warning", "count", "examples"],
                 [[w["kind"], w["count"], "; ".join(w["examples"])] for w in cio["warnings"]], "No warning.")
     return "\n".join(lines) + "\n"

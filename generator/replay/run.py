@@ -42,6 +42,8 @@ class Progress:
     interrupted: bool = False
     stopped: str | None = None  # why the replay stopped before the input's end (a worker died)
     warnings: dict[str, int] = field(default_factory=dict)  # the harness's warnings, counted
+    # With a destination: Customer.io calls, counted by kind, method, status and error.
+    calls: dict[tuple[str, str, int, str], int] = field(default_factory=dict)
     meter: inputs.Meter = field(default_factory=inputs.Meter)
 
     @property
@@ -81,10 +83,10 @@ class Failures:
         return sorted(self.by_error.values(), key=lambda e: (-e["events"], e["error"]))
 
 
-def _count(counts: dict[str, int], text: str) -> None:
-    if text not in counts and len(counts) >= DISTINCT_TEXTS:
-        text = "(other warnings)"
-    counts[text] = counts.get(text, 0) + 1
+def _count(counts: dict[Any, int], key: Any) -> None:
+    if key not in counts and len(counts) >= DISTINCT_TEXTS:
+        key = "(other warnings)" if isinstance(key, str) else ("other", "", 0, "(other calls)")
+    counts[key] = counts.get(key, 0) + 1
 
 
 @contextlib.contextmanager
@@ -233,6 +235,9 @@ def replay(
                         _count(progress.warnings, warning)
                     if builder is not None:
                         builder.add(result.calls, result.anonymous)
+                        for call in result.calls:
+                            _count(progress.calls, (call.kind or "", call.method or "", call.status_code,
+                                                    (call.error or "").split("\n", 1)[0]))
                     progress.events += result.events
                     progress.requests += 1
                 if on_progress:

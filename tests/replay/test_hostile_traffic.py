@@ -271,3 +271,21 @@ def _deep_event_text(nested: dict[str, Any]) -> str:
 
     return jsvalues.dumps({"type": "track", "event": "deep", "anonymousId": "a", "messageId": "deep",
                            "properties": nested})
+
+
+def test_the_customerio_calls_are_counted(tmp_path: Path) -> None:
+    events = [{"type": "identify", "userId": "u", "traits": {"email": "u@x.co"}, "messageId": "i"},
+              {"type": "track", "event": "Bought", "userId": "u", "messageId": "t1"},
+              {"type": "track", "event": "Bought", "userId": "u", "messageId": "t2"},
+              {"type": "page", "name": "Home", "userId": "u", "messageId": "p"},
+              {"type": "track", "event": 5, "userId": "u", "messageId": "bad"}]
+    result, out = _replay(tmp_path, IDENTITY, events, "--destination", "customerio", "--fail-on", "customerio_calls>4")
+    assert result.exit_code == 1 and "customerio_calls is 5" in result.output
+    calls = json.loads((out / "report.json").read_text(encoding="utf-8"))["customerio"]["calls"]
+    assert {(c["kind"], c["method"], c["status"], c["count"]) for c in calls} == {
+        ("track", "POST", 200, 2), ("identify", "PUT", 200, 1), ("page", "POST", 200, 1), ("error", "", 400, 1)}
+
+
+def test_a_scheduler_without_dask_is_refused(tmp_path: Path) -> None:
+    result, out = _replay(tmp_path, IDENTITY, [{"type": "track", "event": "e"}], "--scheduler", "tcp://127.0.0.1:1")
+    assert result.exit_code == 2 and "--scheduler needs --executor dask" in result.output and not out.exists()

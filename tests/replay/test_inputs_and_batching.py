@@ -163,3 +163,12 @@ def test_a_long_array_is_read_in_a_buffer_of_about_one_chunk(tmp_path: Path, mon
         tracemalloc.stop()
     assert count == 3000
     assert peak < 300_000, f"{peak:,} bytes held at once reading a 3 MB array in 4 KB chunks"
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_text_that_is_not_utf8_names_its_line(tmp_path: Path, compress: bool) -> None:
+    data = b'{"a": 1}\n{"b": 2}\n{"c": "\xff"}\n'
+    path = tmp_path / ("x.ndjson.gz" if compress else "x.ndjson")
+    path.write_bytes(gzip.compress(data) if compress else data)
+    with pytest.raises(inputs.InputError, match=r"x\.ndjson(\.gz)?:3:8: not UTF-8 text \(byte 0xff\)$"):
+        list(inputs.read_events([path]))
