@@ -26,7 +26,7 @@ from typing import Any, TextIO, cast
 
 from ..runtime import batching, jsvalues
 from . import inputs
-from .worker import Job, Result, fewer_collections, run_request
+from .worker import Job, Result, Sealed, fewer_collections, run_request, run_sealed
 
 # What a replay writes in DIR: an earlier run's files go first, so none is read as this one's.
 OWN_FILES = ("events.ndjson", "outputs.ndjson", "transformed.ndjson", "replay.duckdb", "replay.duckdb.wal",
@@ -140,6 +140,8 @@ def answers(job: Job, requests: Iterable[list[dict[str, Any]]], workers: int,
 def _result(job: Job, future: Any, index: int, request: list[dict[str, Any]]) -> Result:
     """The request's result; a request pickle cannot carry (or whose result it cannot) is answered here."""
     try:
+        if future is None:
+            raise RecursionError("not sent")
         return cast(Result, future.result())
     except (RecursionError, pickle.PicklingError):
         # An event nested thousands of levels deep, which RudderStack answers (a timeout)
@@ -177,7 +179,14 @@ def _on_cluster(distributed: Any, job: Job, requests: Iterable[list[dict[str, An
         in_flight = 2 * max(workers, len(client.scheduler_info().get("workers", {})) or 1)
         pending: deque[tuple[Any, int, list[dict[str, Any]]]] = deque()
         for index, request in enumerate(requests):
-            pending.append((client.submit(run_request, job, index, request, pure=False, retries=1), index, request))
+            # Sealed: Dask walks a task's plain arguments looking for futures, recursively
+            # (every event of every request, and too deep for an event thousands of levels deep).
+            try:
+                future = client.submit(run_sealed, job, index, Sealed(request), pure=False, retries=1)
+            except (RecursionError, pickle.PicklingError, TypeError):
+                # Dask serializes the task as it is submitted, and says it cannot with a TypeError.
+                future = None  # answered here (_result)
+            pending.append((future, index, request))
             while len(pending) >= in_flight:
                 yield _result(job, *pending.popleft())
         while pending:
