@@ -82,17 +82,31 @@ def _grouped(con: duckdb.DuckDBPyConnection, label: str, rows: str, inner: str =
                                                                   {2 * EXAMPLES}){outer}
                            FROM (SELECT {label} AS label, request AS r, message_id{inner}
                                  FROM {rows} GROUP BY 1, 2, 3) o
-                           LEFT JOIN {INPUTS} i ON i.request = o.r AND i.message_id = o.message_id
+                           LEFT JOIN {INPUTS} i ON i.request = o.r AND i.message_id IS NOT DISTINCT FROM o.message_id
                            GROUP BY label ORDER BY 2 DESC, 1""")
     # A messageId repeated in two requests (a retry) is one example.
-    return [(row[0], row[1], list(dict.fromkeys(row[2]))[:EXAMPLES], *row[3:]) for row in found]
+    return [(row[0], row[1], _ids(row[2]), *row[3:]) for row in found]
+
+
+def _ids(found: list[Any] | None) -> list[Any]:
+    """Up to EXAMPLES distinct messageIds: a retry's id is one example, and a null one none."""
+    return [m for m in dict.fromkeys(found or []) if m is not None][:EXAMPLES]
+
+
+# A delivered output whose messageId names no input event of its request (the transformation
+# dropped or changed it, and RudderStack gave it a new one): counted as an event of its own.
+UNTRACED = """NOT EXISTS (SELECT 1 FROM events e WHERE e.request = o.request
+                                AND e.message_id IS NOT DISTINCT FROM o.message_id)"""
 
 
 def _events_with(con: duckdb.DuckDBPyConnection, condition: str) -> int:
-    """Input events with at least one delivered output where `condition` holds."""
-    return _one(con, f"""SELECT coalesce(sum(i.n), 0) FROM {INPUTS} i
-                         WHERE EXISTS (SELECT 1 FROM outputs o WHERE o.request = i.request
-                                       AND o.message_id = i.message_id AND o.status = 200 AND {condition})""") or 0
+    """Input events with at least one delivered output where `condition` holds (and untraced outputs)."""
+    traced = _one(con, f"""SELECT coalesce(sum(i.n), 0) FROM {INPUTS} i
+                           WHERE EXISTS (SELECT 1 FROM outputs o WHERE o.request = i.request
+                                         AND o.message_id IS NOT DISTINCT FROM i.message_id
+                                         AND o.status = 200 AND {condition})""") or 0
+    return int(traced) + (_one(con, f"SELECT count(*) FROM outputs o WHERE o.status = 200 AND {condition} "
+                                    f"AND {UNTRACED}") or 0)
 
 
 def _one(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
@@ -118,7 +132,8 @@ def figures(con: duckdb.DuckDBPyConnection, *, seconds: float, request_failures:
         FROM (SELECT i.request, i.message_id, any_value(i.n) AS n,
                      bool_or(o.status = 200) AS has_200, bool_or(o.status = 298) AS has_298,
                      bool_or(o.status = 400) AS has_400
-              FROM {INPUTS} i LEFT JOIN outputs o ON o.request = i.request AND o.message_id = i.message_id
+              FROM {INPUTS} i LEFT JOIN outputs o
+                ON o.request = i.request AND o.message_id IS NOT DISTINCT FROM i.message_id
               GROUP BY ALL)"""
     delivered, filtered, failed = con.execute(by_status).fetchone() or (0, 0, 0)
     events_in = _one(con, "SELECT count(*) FROM events") or 0
@@ -130,6 +145,8 @@ def figures(con: duckdb.DuckDBPyConnection, *, seconds: float, request_failures:
         "filtered": filtered,
         "failed": failed,
         "request_failures": request_failures,
+        "request_failed_events": sum(f["events"] for f in failures or []),
+        "untraced_outputs": _one(con, f"SELECT count(*) FROM outputs o WHERE o.status = 200 AND {UNTRACED}") or 0,
         "violations": _events_with(con, "len(o.violations) > 0"),
         "violation_labels": _one(con, "SELECT coalesce(sum(len(violations)), 0) FROM outputs") or 0,
         "repairs": _events_with(con, "len(o.repairs) > 0"),
@@ -161,19 +178,19 @@ def figures(con: duckdb.DuckDBPyConnection, *, seconds: float, request_failures:
     # The reason is the generated code's drop log (its kind before the colon); another
     # transformation's drops have none.
     # Counted in input events, as `filtered` is: rudder-server answers one 298 per messageId.
-    report["filtered"] = [{"event": e, "reason": r, "count": n, "examples": x[:EXAMPLES]} for e, r, n, x in _rows(
+    report["filtered"] = [{"event": e, "reason": r, "count": n, "examples": _ids(x)} for e, r, n, x in _rows(
         con, f"""SELECT event, reason, sum(n), min_by(message_id, (r, message_id), {EXAMPLES})
                 FROM (SELECT {_name("i.")} AS event,
                              coalesce(split_part(o.reason, ' (', 1), 'not given') AS reason,
                              i.message_id, sum(i.n) AS n, min(i.request) AS r
                       FROM {INPUTS} i
                       JOIN (SELECT DISTINCT request, message_id, reason FROM outputs WHERE status = 298) o
-                        ON o.request = i.request AND o.message_id = i.message_id
+                        ON o.request = i.request AND o.message_id IS NOT DISTINCT FROM i.message_id
                       GROUP BY 1, 2, 3)
                 GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2""")]
     report["errors"] = [{"error": e, "count": n, "examples": x[:EXAMPLES]} for e, n, x in _grouped(
         con, "split_part(error, chr(10), 1)", "outputs WHERE status = 400")]
-    report["duplicates"] = [{"dedupe_id": d, "event": e, "copies": n, "requests": r, "examples": x[:EXAMPLES]}
+    report["duplicates"] = [{"dedupe_id": d, "event": e, "copies": n, "requests": r, "examples": _ids(x)}
                             for d, e, n, r, x in _rows(
         con, f"""SELECT dedupe_id, any_value(event), count(*), count(DISTINCT request),
                        (list(DISTINCT message_id ORDER BY message_id))[1:{EXAMPLES}]
@@ -240,8 +257,11 @@ def _completeness(con: duckdb.DuckDBPyConnection, declared: dict[str, list[str]]
 # -- --fail-on ------------------------------------------------------------------------------
 
 # The summary's figures --fail-on can test; the customerio_ ones exist with --destination.
-METRICS = ("events_in", "outputs", "delivered", "filtered", "failed", "request_failures", "violations",
-           "violation_labels", "repairs", "repair_labels", "seconds", "events_per_second")
+METRICS = ("events_in", "outputs", "delivered", "filtered", "failed", "request_failures", "request_failed_events",
+           "untraced_outputs", "violations", "violation_labels", "repairs", "repair_labels", "seconds",
+           "events_per_second")
+# Not counts of events: a share of the events in means nothing for them.
+NOT_A_SHARE = {"request_failures": "request_failed_events", "seconds": None, "events_per_second": None}
 CUSTOMERIO_KINDS = ("ghost", "split", "rejected", "late-merge", "stale-overwrite", "id-case", "unmerged")
 CUSTOMERIO_METRICS = ("customerio_calls",
                       *(f"customerio_{kind.replace('-', '_')}" for kind in CUSTOMERIO_KINDS))
@@ -258,6 +278,10 @@ def parse_condition(text: str, metrics: tuple[str, ...] | None = None) -> tuple[
     if metrics is not None and name not in metrics:
         hint = " (it needs --destination customerio)" if name in CUSTOMERIO_METRICS else ""
         raise ValueError(f"--fail-on {text!r}: no metric {name!r}{hint}; known: {', '.join(metrics)}")
+    if percent and name in NOT_A_SHARE:
+        instead = NOT_A_SHARE[name]
+        raise ValueError(f"--fail-on {text!r}: {name} is not a number of events, so it has no share of the events in"
+                         + (f"; {instead} is" if instead else ""))
     return name, op, float(number), bool(percent)
 
 

@@ -129,6 +129,13 @@ def _email(message: dict[str, Any]) -> str | None:
     return None
 
 
+def _reason(reasons: dict[str, str] | None, message_id: Any) -> str | None:
+    """The drop reason the generated code logged under this messageId, as JavaScript's String() writes it."""
+    if not reasons or not isinstance(message_id, (str, int, float)):
+        return None  # the generated code logs no id for an object, an array or null
+    return reasons.get(jsvalues.string(message_id))
+
+
 def _label(violation: dict[str, Any]) -> str:
     """TYPE:where, where the value lives relative to properties or traits, with `[]` for
     any array position: the generated code's own label (products.0.quantity), grouped."""
@@ -197,7 +204,7 @@ def output_row(request: int, entry: dict[str, Any], job: Job, reasons: dict[str,
         "source_id": _text(metadata.get("sourceId")),
         "status": entry.get("statusCode"),
         "error": _text(entry.get("error")),
-        "reason": (reasons or {}).get(str(metadata.get("messageId"))) if entry.get("statusCode") == 298 else None,
+        "reason": _reason(reasons, metadata.get("messageId")) if entry.get("statusCode") == 298 else None,
         "type": _text(output.get("type")),
         "event": _text(output.get("event")) if output.get("type") == "track" else _text(output.get("name")),
         "user_id": _text(output.get("userId")),
@@ -229,7 +236,7 @@ def _answer(job: Job, request: int, items: list[dict[str, Any]]) -> Result:
         # changes nothing else in the answer.
         answer = _program(job).run(items, test_mode=True)
     except RequestFailed as exc:
-        examples = [str(item["metadata"].get("messageId")) for item in items[:3]]
+        examples = [_text(item["metadata"].get("messageId")) or "(no messageId)" for item in items[:3]]
         return Result(request, len(items), event_rows, "", failure=str(exc), examples=examples)
     response = answer.response
     reasons = drop_reasons(answer.logs) if any(e.get("statusCode") == 298 for e in response) else {}

@@ -292,3 +292,53 @@ def test_the_customerio_calls_are_counted(tmp_path: Path) -> None:
 def test_a_scheduler_without_dask_is_refused(tmp_path: Path) -> None:
     result, out = _replay(tmp_path, IDENTITY, [{"type": "track", "event": "e"}], "--scheduler", "tcp://127.0.0.1:1")
     assert result.exit_code == 2 and "--scheduler needs --executor dask" in result.output and not out.exists()
+
+
+THROWS = "export function transformEvent(event) { throw new Error('boom'); }\n"
+# Returns every event under a messageId of its own: RudderStack answers the input's id with a
+# 298 and the output carries a new id, so the output names no input event.
+RENAMES = ("export function transformBatch(events, metadata) {\n"
+           "  return events.map((e) => ({ event: { ...e, messageId: undefined }, metadata: {} }));\n}\n")
+
+
+def test_a_null_message_id_is_counted_and_crashes_nothing(tmp_path: Path) -> None:
+    events = [{"type": "track", "event": "x", "messageId": None, "anonymousId": "a"},
+              {"type": "track", "event": "y", "messageId": "m", "anonymousId": "a"}]
+    result, out = _replay(tmp_path, THROWS, events)
+    assert result.exit_code == 0, result.output
+    summary = _summary(out)
+    assert (summary["events_in"], summary["failed"]) == (2, 2)
+    errors = json.loads((out / "report.json").read_text(encoding="utf-8"))["errors"]
+    assert errors == [{"error": "Error: boom", "count": 2, "examples": ["m"]}]
+
+
+def test_outputs_that_name_no_input_event_are_counted_apart(tmp_path: Path) -> None:
+    events = [{"type": "track", "event": "x", "messageId": f"m{i}", "anonymousId": "a"} for i in range(3)]
+    result, out = _replay(tmp_path, RENAMES, events, "--fail-on", "untraced_outputs>=3")
+    assert result.exit_code == 1, result.output
+    summary = _summary(out)
+    assert (summary["events_in"], summary["outputs"], summary["untraced_outputs"]) == (3, 3, 3)
+    assert summary["delivered"] == 0 and summary["filtered"] == 3  # what rudder-server's answer says
+
+
+def test_drop_reasons_are_found_under_javascripts_string_of_the_id(tmp_path: Path) -> None:
+    from generator.contract import compile_contract
+
+    code = compile_contract(EXAMPLE.read_text(encoding="utf-8"), "contract.yaml").files["transformation.js"]
+    events = [{"type": "track", "event": "Product Viewed", "messageId": mid, "properties": {"price": 1}}
+              for mid in (True, 7.0, 1.5, "s")]
+    result, out = _replay(tmp_path, code, events)
+    assert result.exit_code == 0, result.output
+    con = duckdb.connect(str(out / "replay.duckdb"), read_only=True)
+    reasons = dict(con.execute("SELECT message_id, reason FROM outputs WHERE status = 298").fetchall())
+    assert set(reasons) == {"true", "7", "1.5", "s"}
+    assert all(reason.startswith("no-person") for reason in reasons.values())
+
+
+def test_fail_on_refuses_a_share_of_what_is_not_events(tmp_path: Path) -> None:
+    result, _ = _replay(tmp_path, IDENTITY, [{"type": "track", "event": "e"}], "--fail-on", "request_failures>5%")
+    assert result.exit_code == 2 and "request_failed_events is" in result.output
+    circular = "export function transformEvent(event) { event.self = event; return event; }\n"
+    result, _ = _replay(tmp_path, circular, [{"type": "track", "event": "e"}] * 4, "--fail-on",
+                        "request_failed_events>=100%", out="out2")
+    assert result.exit_code == 1 and "request_failed_events is 100.00%" in result.output
