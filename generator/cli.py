@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -167,7 +166,7 @@ def _output(text: str, out_file: str | None) -> None:
     """TEXT to OUT_FILE, or to stdout when none is given."""
     # A lone surrogate (a YAML escape in a description) has no UTF-8 form: it is written as
     # its escape, as JSON.stringify writes one.
-    text = re.sub("[\ud800-\udfff]", lambda m: f"\\u{ord(m.group()):04x}", text)
+    text = jsvalues.escape_lone_surrogates(text)
     if out_file is None:
         click.echo(text, nl=False)
         return

@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 
 from .. import htmlpage
-from .worker import LONE_SURROGATE
+from ..runtime import jsvalues
 
 EVENT_COLUMNS = {
     "request": "INTEGER", "message_id": "VARCHAR", "source_id": "VARCHAR", "destination_id": "VARCHAR",
@@ -438,4 +438,4 @@ def write(out: Path, report: dict[str, Any]) -> None:
     }
     for name, text in texts.items():
         # The people view quotes ids as the traffic sent them: a lone surrogate shows as U+FFFD.
-        (out / name).write_text(LONE_SURROGATE.sub("\ufffd", text), encoding="utf-8")
+        (out / name).write_text(jsvalues.LONE_SURROGATE.sub("\ufffd", text), encoding="utf-8")

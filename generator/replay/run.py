@@ -71,9 +71,7 @@ class Failures:
 
     def add(self, result: Result) -> None:
         self.count += 1
-        text = result.failure or ""
-        if text not in self.by_error and len(self.by_error) >= DISTINCT_TEXTS:
-            text = "(other errors)"
+        text = _kept(self.by_error, result.failure or "", "(other errors)")
         entry = self.by_error.setdefault(text, {"error": text, "requests": 0, "events": 0, "examples": []})
         entry["requests"] += 1
         entry["events"] += result.events
@@ -83,9 +81,13 @@ class Failures:
         return sorted(self.by_error.values(), key=lambda e: (-e["events"], e["error"]))
 
 
-def _count(counts: dict[Any, int], key: Any) -> None:
-    if key not in counts and len(counts) >= DISTINCT_TEXTS:
-        key = "(other warnings)" if isinstance(key, str) else ("other", "", 0, "(other calls)")
+def _kept(seen: dict[Any, Any], key: Any, other: Any) -> Any:
+    """`key`, or `other` once DISTINCT_TEXTS keys are kept: a bounded tally whatever the traffic."""
+    return key if key in seen or len(seen) < DISTINCT_TEXTS else other
+
+
+def _count(counts: dict[Any, int], key: Any, other: Any) -> None:
+    key = _kept(counts, key, other)
     counts[key] = counts.get(key, 0) + 1
 
 
@@ -139,14 +141,14 @@ def answers(job: Job, requests: Iterable[list[dict[str, Any]]], workers: int,
 
 def _result(job: Job, future: Any, index: int, request: list[dict[str, Any]]) -> Result:
     """The request's result; a request pickle cannot carry (or whose result it cannot) is answered here."""
-    try:
-        if future is None:
-            raise RecursionError("not sent")
-        return cast(Result, future.result())
-    except (RecursionError, pickle.PicklingError):
-        # An event nested thousands of levels deep, which RudderStack answers (a timeout)
-        # and pickle cannot send to a worker: this process answers it.
-        return run_request(job, index, request)
+    if future is not None:  # None: the executor refused it as it was submitted
+        try:
+            return cast(Result, future.result())
+        except (RecursionError, pickle.PicklingError):
+            pass
+    # An event nested thousands of levels deep, which RudderStack answers (a timeout) and
+    # pickle cannot send to a worker: this process answers it.
+    return run_request(job, index, request)
 
 
 def _dask_answers(job: Job, requests: Iterable[list[dict[str, Any]]], workers: int,
@@ -241,12 +243,13 @@ def replay(
                     if result.failure:
                         failures.add(result)
                     for warning in result.warnings:
-                        _count(progress.warnings, warning)
+                        _count(progress.warnings, warning, "(other warnings)")
                     if builder is not None:
                         builder.add(result.calls, result.anonymous)
                         for call in result.calls:
                             _count(progress.calls, (call.kind or "", call.method or "", call.status_code,
-                                                    (call.error or "").split("\n", 1)[0]))
+                                                    (call.error or "").split("\n", 1)[0]),
+                                   ("other", "", 0, "(other calls)"))
                     progress.events += result.events
                     progress.requests += 1
                 if on_progress:

@@ -72,10 +72,7 @@ def _row_json(row: dict[str, Any]) -> str:
         # A lone surrogate (client SDKs cut emoji in half), which orjson refuses and no
         # UTF-8 file can hold: in the rows it becomes U+FFFD, as a UTF-8 decoder shows it.
         # (transformed.ndjson keeps it, escaped, as JSON.stringify writes it.)
-        return LONE_SURROGATE.sub("\ufffd", json.dumps(row, ensure_ascii=False, default=str))
-
-
-LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+        return jsvalues.LONE_SURROGATE.sub("\ufffd", json.dumps(row, ensure_ascii=False, default=str))
 
 
 @contextlib.contextmanager

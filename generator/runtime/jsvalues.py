@@ -173,14 +173,20 @@ def dumps(value: Any, indent: int | None = None, *, overflow_infinity: bool = Fa
     return "".join(out)
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+# A surrogate left alone in a Python str (a paired one is read as one character): it has
+# no UTF-8 form.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def escape_lone_surrogates(text: str) -> str:
+    """Each lone surrogate as its `\\udXXX` escape, as JSON.stringify writes one."""
+    if not LONE_SURROGATE.search(text):
+        return text
+    return LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _quote(text: str) -> str:
-    quoted = json.dumps(text, ensure_ascii=False)
-    if _SURROGATE.search(quoted):
-        quoted = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
-    return quoted
+    return escape_lone_surrogates(json.dumps(text, ensure_ascii=False))
 
 
 class JSONError(ValueError):
