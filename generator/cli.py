@@ -14,6 +14,7 @@ import click
 import yaml
 
 from . import contract, fixtures, replay, safeyaml
+from .contract import manifest
 from .push import api as push_api
 from .runtime import ENGINES, CannedResponse, Limits, RequestFailed, Transformation, batching, jsvalues, v8
 from .runtime.batching import DEFAULT_BATCH_SIZE
@@ -377,7 +378,7 @@ def _replay(transformation: str, inputs: tuple[str, ...], out_dir: Path, metadat
             fresh_contexts: bool, fail_on: tuple[str, ...]) -> None:
     from .replay import report as reporting
     from .replay import run as running
-    from .replay.worker import DEFAULT_NAMES, Job
+    from .replay.worker import Job
 
     metrics = reporting.METRICS + (reporting.CUSTOMERIO_METRICS if destination else ())
     for condition in fail_on:
@@ -394,18 +395,11 @@ def _replay(transformation: str, inputs: tuple[str, ...], out_dir: Path, metadat
     if scheduler and executor != "dask":
         raise click.UsageError("--scheduler needs --executor dask")
     settings = _object_file(destination_file, "destination config", "--destination-config must hold a JSON object")
-    names, dedupe, declared = dict(DEFAULT_NAMES), ("event_id",), None
-    if contract_file:
-        model = _compiled(Path(contract_file))
-        names.update({k: model.annotations[k] for k in ("violations", "repairs", "stamp", "flag")})
-        if model.replay:
-            names.update({"replay": model.replay.get("context", names["replay"]),
-                          "replay_flag": model.replay.get("flag", names["replay_flag"])})
-        dedupe = tuple(sorted({e.dedupe["into"] for e in model.events if e.dedupe})) or dedupe
-        declared = {e.name: sorted(p.name for p in e.properties) for e in model.events}
+    given = manifest.of(_compiled(Path(contract_file))) if contract_file else None
     with _running(transformation):
         program = Transformation.from_path(transformation, engine=engine)
-    job = Job(program.code, program.name, names, dedupe, keep_outputs,
+    reading, read_from = _reading(transformation, program.code, contract_file, given)
+    job = Job(program.code, program.name, reading.names(), reading.dedupe, keep_outputs,
               ({"siteID": "SITE_ID", "apiKey": "API_KEY", **(settings or {})} if destination else None),
               engine=engine, reuse_contexts=not fresh_contexts)
     try:
@@ -423,7 +417,9 @@ def _replay(transformation: str, inputs: tuple[str, ...], out_dir: Path, metadat
     try:
         con = reporting.build_database(out_dir)
         figures = reporting.figures(con, seconds=progress.seconds, request_failures=len(failures),
-                                    interrupted=progress.interrupted, declared=declared, people=people,
+                                    interrupted=progress.interrupted,
+                                    declared=reading.declared_properties(), people=people,
+                                    reading=dict(reading.as_json(), source=read_from),
                                     failures=failures.as_json(), warnings=progress.warnings,
                                     stopped=progress.stopped, calls=progress.calls)
         con.close()
@@ -455,6 +451,29 @@ def _replay(transformation: str, inputs: tuple[str, ...], out_dir: Path, metadat
     if progress.interrupted:
         sys.exit(130)
     sys.exit(1 if reasons else 0)
+
+
+def _reading(transformation: str, code: str, contract_file: str | None,
+             given: manifest.Manifest | None) -> tuple[manifest.Manifest, str]:
+    """How replay reads the transformation's outputs, and from where: as the build says (its
+    gen:replay lines), else as --contract says, else with gen's default names."""
+    fallback = "as --contract says" if given is not None else (
+        "with gen's default annotation names and the dedupe id `event_id`, listing the properties events carry "
+        "(pass --contract for the contract's)")
+    try:
+        built = manifest.read(code)
+    except manifest.BadManifest as exc:
+        click.echo(f"gen: warning: {transformation}: {exc}; the report reads it {fallback}", err=True)
+        return (given, "contract") if given is not None else (manifest.DEFAULT, "defaults")
+    if built is None:
+        if given is None:
+            click.echo(f"gen: warning: {transformation} does not say how gen built it (no "
+                       f"`{manifest.MARK.strip()}` lines); the report reads it {fallback}", err=True)
+        return (given, "contract") if given is not None else (manifest.DEFAULT, "defaults")
+    if given is not None and given != built:
+        click.echo(f"gen: warning: {transformation} was not built from {contract_file} (their annotation names, "
+                   "dedupe ids or declared properties differ); the report reads it as it was built", err=True)
+    return built, "build"
 
 
 @main.command("diff")

@@ -1,8 +1,8 @@
 """The one place contract values become JavaScript source text.
 
 Templates only lay text out; every value from the contract reaches the generated
-code through `js_literal` (a JSON-based literal) or `comment_text` (text safe
-inside a `//` comment).
+code through `js_literal` (a JSON-based literal), `comment_text` (text safe
+inside a `//` comment) or `comment_json` (JSON data inside a `//` comment).
 """
 
 from __future__ import annotations
@@ -63,6 +63,12 @@ def comment_text(value: Any) -> str:
     """Text that stays inside one `//` comment: line terminators become spaces, other control
     characters and lone surrogates are written as `\\uXXXX`."""
     return _UNPRINTABLE.sub(_escape, _LINE_TERMINATORS.sub(" ", str(value)))
+
+
+def comment_json(value: Any) -> str:
+    """`value` as one line of JSON that stays inside a `//` comment: everything outside
+    ASCII printable text is escaped, so no line terminator can end the comment."""
+    return json.dumps(value, ensure_ascii=True, allow_nan=False)
 
 
 def printable(text: str) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from ..runtime import Transformation
-from . import compile_contract
+from . import compile_contract, manifest
 
 VALUES: tuple[Any, ...] = (
     None, "", " ", [], {}, 0, -1, 1.5, 1e308, True, "constructor", "__proto__", "toString", "prototype",
@@ -106,6 +106,8 @@ def check(data: Any) -> str | None:
             return None
         code = result.files["transformation.js"]
         code.encode("utf-8")
+        if result.contract is not None and manifest.read(code) != manifest.of(result.contract):
+            return "the build's gen:replay lines do not read back as its contract's manifest"
         answer = Transformation(code, "transformation.js").run(list(EVENTS), metadata={"destinationType": "CUSTOMERIO"})
     except Exception as exc:
         return f"{type(exc).__name__}: {exc}"

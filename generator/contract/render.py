@@ -8,6 +8,7 @@ from pathlib import Path
 
 import jinja2
 
+from . import manifest
 from .escape import comment_text, js_literal
 from .model import Contract
 
@@ -36,7 +37,8 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
 def render(contract: Contract, templates: Path = TEMPLATES) -> dict[str, str]:
     """The generated files, keyed by their path inside the output directory."""
     functions = function_names([event.name for event in contract.events], reserved_identifiers(templates))
-    text = environment(templates).get_template("transformation.js.j2").render(contract=contract, functions=functions)
+    text = environment(templates).get_template("transformation.js.j2").render(
+        contract=contract, functions=functions, manifest=manifest.lines(manifest.of(contract)))
     return {OUTPUT: text}
 
 

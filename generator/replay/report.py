@@ -117,13 +117,14 @@ def _one(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
 def figures(con: duckdb.DuckDBPyConnection, *, seconds: float, request_failures: int, interrupted: bool,
             declared: dict[str, list[str]] | None = None, people: Any = None,
             failures: list[dict[str, Any]] | None = None, warnings: dict[str, int] | None = None,
-            stopped: str | None = None, calls: dict[tuple[str, str, int, str], int] | None = None
-            ) -> dict[str, Any]:
+            stopped: str | None = None, calls: dict[tuple[str, str, int, str], int] | None = None,
+            reading: dict[str, Any] | None = None) -> dict[str, Any]:
     """Every figure of the report, as plain JSON data.
 
     `failures`: the failed requests grouped by error (run.Failures.as_json); `warnings`: the
     harness's warnings, counted; `stopped`: why the replay ended before its input did;
-    `calls`: the Customer.io calls the deliveries became, counted by (kind, method, status, error).
+    `calls`: the Customer.io calls the deliveries became, counted by (kind, method, status, error);
+    `reading`: the names the outputs were read with, and where they came from (build, contract, defaults).
     """
     # Input events with at least one output of each status.
     by_status = f"""
@@ -158,6 +159,8 @@ def figures(con: duckdb.DuckDBPyConnection, *, seconds: float, request_failures:
     if stopped is not None:
         summary["stopped"] = stopped
     report: dict[str, Any] = {"summary": summary}
+    if reading is not None:
+        report["reading"] = reading
     report["request_failures"] = failures or []
     report["warnings"] = [{"warning": w, "count": n}
                           for w, n in sorted((warnings or {}).items(), key=lambda item: (-item[1], item[0]))]
@@ -320,6 +323,20 @@ def _cell(value: Any) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(value)))
 
 
+def _reading_lines(reading: dict[str, Any] | None) -> list[str]:
+    """Where the report looked on each output: the names the transformation's build writes."""
+    if reading is None:
+        return []
+    names, replay = reading["annotations"], reading["replay"]
+    where = (f"violations in context.{_cell(names['violations'])}, repairs in context.{_cell(names['repairs'])}, "
+             "dedupe ids in " + ", ".join(f"properties.{_cell(d)}" for d in reading["dedupe"])
+             + f", replays marked by context.{_cell(replay['context'])} or properties.{_cell(replay['flag'])}")
+    source = {"build": "as the transformation's build says", "contract": "as --contract says",
+              "defaults": "with gen's default names, since the transformation does not say how it was built "
+                          "(pass --contract)"}[reading["source"]]
+    return [f"Outputs read {source}: {where}.", ""]
+
+
 def markdown(report: dict[str, Any]) -> str:
     s = report["summary"]
     lines = ["# Replay report", ""]
@@ -332,6 +349,7 @@ def markdown(report: dict[str, Any]) -> str:
               "|---:|---:|---:|---:|---:|---:|---:|---:|",
               f"| {s['events_in']:,} | {s['outputs']:,} | {s['delivered']:,} | {s['filtered']:,} | {s['failed']:,} | "
               f"{s['request_failures']:,} | {s['violations']:,} | {s['events_per_second'] or 0:,.0f} |", ""]
+    lines += _reading_lines(report.get("reading"))
 
     def section(title: str, header: list[str], rows: list[list[Any]], empty: str) -> None:
         lines.append(f"## {title}")
@@ -351,7 +369,8 @@ def markdown(report: dict[str, Any]) -> str:
             [[v["event"], v["source"], f"{v['outputs']:,}"] for v in report["volume"]], "No outputs.")
     section("Property completeness", ["event", "property", "carried by"],
             [[c["event"], c["property"], _pct(c["share"])] for c in report["completeness"] if c["share"] < 1],
-            "Every event carries every property it declares (or, without a contract, every property seen).")
+            "Every event carries every property it declares (or, when the transformation does not say, "
+            "every property seen).")
     section("Violations", ["violation", "events", "examples"],
             [[v["label"], f"{v['count']:,}", ", ".join(map(str, v["examples"]))] for v in report["violations"]],
             "None.")

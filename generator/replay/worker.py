@@ -16,11 +16,11 @@ from typing import Any
 
 import orjson
 
+from ..contract import manifest
 from ..contract.drops import drop_reasons
 from ..runtime import Limits, RequestFailed, Transformation, jsvalues
 
-DEFAULT_NAMES = {"violations": "violationErrors", "repairs": "gen_repairs", "stamp": "tracking_plan",
-                 "flag": "dq_issues", "replay": "gen_replay", "replay_flag": "is_replay"}
+DEFAULT_NAMES = manifest.DEFAULT.names()
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class Job:
     code: str
     name: str
     names: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_NAMES))
-    dedupe_fields: tuple[str, ...] = ("event_id",)
+    dedupe_fields: tuple[str, ...] = manifest.DEFAULT.dedupe
     keep_outputs: bool = False
     customerio: dict[str, Any] | None = None  # the destination's settings, to emulate its calls
     engine: str = "quickjs"
