@@ -1458,7 +1458,15 @@ function mergeEntries(earlier, added) {
 // ignores it in production; gen replay reports it. Returns null, the dropped event.
 function dropped(event, reason) {
   if (typeof log === 'function') {
-    log('gen: dropped', { messageId: idText(event.messageId) === undefined ? null : idText(event.messageId), reason: reason });
+    // The name goes with the reason: a line item dropped while its order is delivered has
+    // no 298 of its own to be known by.
+    const name = event.type === 'track' ? event.event : event.name;
+    log('gen: dropped', {
+      messageId: idText(event.messageId) === undefined ? null : idText(event.messageId),
+      type: typeof event.type === 'string' ? event.type : null,
+      event: typeof name === 'string' ? name : null,
+      reason: reason,
+    });
   }
   return null;
 }
@@ -1525,12 +1533,12 @@ export function transformEvent(event, metadata) {
 // For `gen replay`, which may read this file without its contract: the names this
 // build writes on events and the properties each event declares. Comments only.
 // ---------------------------------------------------------------------------
-// gen:replay {"annotations": {"flag": "dq_issues", "repairs": "gen_repairs", "stamp": "tracking_plan", "violations": "violationErrors"}, "replay": {"context": "gen_replay", "flag": "is_replay"}, "dedupe": ["event_id"]}
+// gen:replay {"annotations": {"flag": "dq_issues", "repairs": "gen_repairs", "stamp": "tracking_plan", "violations": "violationErrors"}, "replay": {"context": "gen_replay", "flag": "is_replay"}}
 // gen:replay {"event": "Added to Cart", "declared": ["cart_id", "cart_value", "currency", "image_url", "name", "price", "product_id", "quantity", "sku", "url", "variant"]}
 // gen:replay {"event": "Checkout Started", "declared": ["cart_id", "cart_value", "checkout_id", "coupon", "currency", "products"]}
-// gen:replay {"event": "Order Completed", "declared": ["checkout_id", "coupon", "currency", "discount", "order_id", "products", "revenue", "shipping", "subtotal", "tax", "total"]}
-// gen:replay {"event": "Order Line Item", "declared": ["brand", "category", "currency", "image_url", "line_index", "name", "order_event_id", "order_id", "price", "product_id", "quantity", "sku", "url", "variant"]}
-// gen:replay {"event": "Order Refunded", "declared": ["currency", "order_id", "products", "reason", "revenue", "total"]}
+// gen:replay {"event": "Order Completed", "declared": ["checkout_id", "coupon", "currency", "discount", "order_id", "products", "revenue", "shipping", "subtotal", "tax", "total"], "dedupe": "event_id"}
+// gen:replay {"event": "Order Line Item", "declared": ["brand", "category", "currency", "image_url", "line_index", "name", "order_event_id", "order_id", "price", "product_id", "quantity", "sku", "url", "variant"], "dedupe": "event_id"}
+// gen:replay {"event": "Order Refunded", "declared": ["currency", "order_id", "products", "reason", "revenue", "total"], "dedupe": "event_id"}
 // gen:replay {"event": "Product Viewed", "declared": ["brand", "category", "currency", "image_url", "name", "price", "product_id", "sku", "url", "variant"]}
 // gen:replay {"event": "Subscription Canceled", "declared": ["currency", "plan", "price", "reason", "status", "subscription_id"]}
 // gen:replay {"event": "Subscription Created", "declared": ["currency", "interval", "plan", "price", "products", "status", "subscription_id"]}

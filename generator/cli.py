@@ -395,11 +395,16 @@ def _replay(transformation: str, inputs: tuple[str, ...], out_dir: Path, metadat
     if scheduler and executor != "dask":
         raise click.UsageError("--scheduler needs --executor dask")
     settings = _object_file(destination_file, "destination config", "--destination-config must hold a JSON object")
+    if destination == "customerio":
+        from .customerio.preview import CUSTOMERIO_METADATA
+
+        # As the destination's own request items say; --metadata (or an item's own) can say otherwise.
+        metadata = {**CUSTOMERIO_METADATA, **(metadata or {})}
     given = manifest.of(_compiled(Path(contract_file))) if contract_file else None
     with _running(transformation):
         program = Transformation.from_path(transformation, engine=engine)
     reading, read_from = _reading(transformation, program.code, contract_file, given)
-    job = Job(program.code, program.name, reading.names(), reading.dedupe, keep_outputs,
+    job = Job(program.code, program.name, reading.names(), reading.dedupe_properties(), keep_outputs,
               ({"siteID": "SITE_ID", "apiKey": "API_KEY", **(settings or {})} if destination else None),
               engine=engine, reuse_contexts=not fresh_contexts)
     try:

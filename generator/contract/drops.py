@@ -7,6 +7,8 @@ reasons and gen check counts them as evidence a fixture exercised a rule.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..runtime import jsvalues
 
 DROP_LOG = "Log: gen: dropped "
@@ -15,13 +17,25 @@ DROP_LOG = "Log: gen: dropped "
 def drop_reasons(logs: list[str]) -> dict[str, str]:
     """{messageId: reason} from the log lines gen's generated code writes when it drops an event."""
     reasons: dict[str, str] = {}
+    for drop in drops(logs):
+        if isinstance(drop["messageId"], str):
+            reasons.setdefault(drop["messageId"], drop["reason"])
+    return reasons
+
+
+def drops(logs: list[str]) -> list[dict[str, Any]]:
+    """Every drop the logs record, in order: {messageId, type, event, reason} (the name and type
+    are None when the build did not log them, or the event had none)."""
+    found = []
     for line in logs:
         if not line.startswith(DROP_LOG):
             continue
         try:
-            found = jsvalues.loads(line[len(DROP_LOG):])
+            drop = jsvalues.loads(line[len(DROP_LOG):])
         except jsvalues.JSONError:
             continue
-        if isinstance(found, dict) and isinstance(found.get("messageId"), str) and isinstance(found.get("reason"), str):
-            reasons.setdefault(found["messageId"], found["reason"])
-    return reasons
+        if isinstance(drop, dict) and isinstance(drop.get("reason"), str):
+            found.append({"messageId": drop.get("messageId"), "reason": drop["reason"],
+                          **{key: drop.get(key) if isinstance(drop.get(key), str) else None
+                             for key in ("type", "event")}})
+    return found

@@ -24,7 +24,8 @@ MARK = "// gen:replay "
 class Manifest:
     annotations: tuple[tuple[str, str], ...]  # violations, flag, repairs, stamp → property name
     replay: tuple[tuple[str, str], ...]  # context, flag → property name
-    dedupe: tuple[str, ...]  # the properties dedupe ids are written into
+    # event → the property its dedupe id is written into; None: unknown, so any event's `event_id`
+    dedupe: tuple[tuple[str, str], ...] | None
     declared: tuple[tuple[str, tuple[str, ...]], ...] | None  # event → its declared properties
 
     def names(self) -> dict[str, str]:
@@ -33,8 +34,12 @@ class Manifest:
         return {**dict(self.annotations), "replay": replay["context"], "replay_flag": replay["flag"]}
 
     def as_json(self) -> dict[str, Any]:
-        """The names, as the report shows them."""
-        return {"annotations": dict(self.annotations), "replay": dict(self.replay), "dedupe": list(self.dedupe)}
+        """The names, as the report shows them (dedupe: event → property, or null for `event_id` on any event)."""
+        return {"annotations": dict(self.annotations), "replay": dict(self.replay),
+                "dedupe": None if self.dedupe is None else dict(self.dedupe)}
+
+    def dedupe_properties(self) -> dict[str, str] | None:
+        return None if self.dedupe is None else dict(self.dedupe)
 
     def declared_properties(self) -> dict[str, list[str]] | None:
         return None if self.declared is None else {event: list(keys) for event, keys in self.declared}
@@ -44,9 +49,11 @@ class Manifest:
 DEFAULT = Manifest(
     annotations=tuple(sorted((k, str(v)) for k, v in DEFAULT_ANNOTATIONS.items())),
     replay=(("context", str(DEFAULT_REPLAY["context"])), ("flag", str(DEFAULT_REPLAY["flag"]))),
-    dedupe=("event_id",),
+    dedupe=None,
     declared=None,
 )
+# The property a build without gen:replay lines is assumed to write dedupe ids into.
+DEFAULT_DEDUPE = "event_id"
 
 
 def of(contract: Contract) -> Manifest:
@@ -55,16 +62,20 @@ def of(contract: Contract) -> Manifest:
     return Manifest(
         annotations=tuple(sorted(contract.annotations.items())),
         replay=(("context", str(replay["context"])), ("flag", str(replay["flag"]))),
-        dedupe=tuple(sorted({str(e.dedupe["into"]) for e in contract.events if e.dedupe})) or DEFAULT.dedupe,
+        dedupe=tuple(sorted((e.name, str(e.dedupe["into"])) for e in contract.events if e.dedupe)),
         declared=tuple(sorted((e.name, tuple(sorted(p.name for p in e.properties))) for e in contract.events)),
     )
 
 
 def lines(manifest: Manifest) -> list[str]:
     """The manifest as comment lines: the names first, then one line per event (diffs stay small)."""
-    out = [MARK + comment_json(manifest.as_json())]
+    out = [MARK + comment_json({"annotations": dict(manifest.annotations), "replay": dict(manifest.replay)})]
+    dedupe = dict(manifest.dedupe or ())
     for event, keys in manifest.declared or ():
-        out.append(MARK + comment_json({"event": event, "declared": list(keys)}))
+        line: dict[str, Any] = {"event": event, "declared": list(keys)}
+        if event in dedupe:
+            line["dedupe"] = dedupe[event]
+        out.append(MARK + comment_json(line))
     return out
 
 
@@ -82,21 +93,20 @@ def read(code: str) -> Manifest | None:
         declared = [json.loads(text) for text in found[1:]]
         annotations = _names(head["annotations"], tuple(DEFAULT_ANNOTATIONS))
         replay = _names(head["replay"], ("context", "flag"))
-        dedupe = head["dedupe"]
-        if not isinstance(dedupe, list) or not dedupe or not all(isinstance(d, str) for d in dedupe):
-            raise BadManifest("`dedupe` must list property names")
-        events = []
+        events, dedupe = [], []
         for entry in declared:
             keys = entry["declared"]
             if not isinstance(entry["event"], str) or not isinstance(keys, list) \
-                    or not all(isinstance(k, str) for k in keys):
-                raise BadManifest("an event line must name the event and list its properties")
+                    or not all(isinstance(k, str) for k in keys) or not isinstance(entry.get("dedupe", ""), str):
+                raise BadManifest("an event line must name the event, list its properties and name its dedupe id")
             events.append((entry["event"], tuple(sorted(keys))))
+            if "dedupe" in entry:
+                dedupe.append((entry["event"], entry["dedupe"]))
     except KeyError as exc:
         raise BadManifest(f"its `{MARK.strip()}` lines are damaged (no {exc})") from None
     except (ValueError, TypeError) as exc:
         raise BadManifest(f"its `{MARK.strip()}` lines are damaged ({exc})") from None
-    return Manifest(annotations, replay, tuple(sorted(set(dedupe))), tuple(sorted(events)))
+    return Manifest(annotations, replay, tuple(sorted(dedupe)), tuple(sorted(events)))
 
 
 def _names(value: Any, keys: tuple[str, ...]) -> tuple[tuple[str, str], ...]:

@@ -26,6 +26,10 @@ class Preview:
         return self.entries
 
 
+# What rudder-server's request items for a Customer.io destination say about it.
+CUSTOMERIO_METADATA = {"destinationType": "CUSTOMERIO"}
+
+
 def _message_id(metadata: Mapping[str, Any]) -> Any:
     return metadata.get("messageId")
 
@@ -38,6 +42,9 @@ def run(transformation: Transformation | None, events: list[Any], *, metadata: M
     source, at most `batch_size` per request (runtime.batching), as `gen run` does.
     """
     config = config or Config()
+    # Events bound for Customer.io carry its type in their metadata, which a contract's
+    # `scope: {destination_types: [CUSTOMERIO]}` reads; an item's own metadata says otherwise.
+    metadata = {**CUSTOMERIO_METADATA, **(metadata or {})}
     stage: list[dict[str, Any]] = []
     delivered: list[tuple[Any, Any]] = []
     if transformation is None:

@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 
 from .. import htmlpage
+from ..contract.manifest import DEFAULT_DEDUPE
 from ..runtime import jsvalues
 
 EVENT_COLUMNS = {
@@ -30,6 +31,10 @@ OUTPUT_COLUMNS = {
     "dedupe_id": "VARCHAR", "violations": "VARCHAR[]", "repairs": "VARCHAR[]", "replay": "BOOLEAN",
     "stitched": "BOOLEAN", "timestamp": "VARCHAR", "received_at": "VARCHAR", "property_keys": "VARCHAR[]",
 }
+# Every event gen's generated code dropped, from its log lines: a line item dropped while
+# its order is delivered shows here and nowhere in the response.
+DROP_COLUMNS = {"request": "INTEGER", "message_id": "VARCHAR", "type": "VARCHAR", "event": "VARCHAR",
+                "reason": "VARCHAR"}
 EXAMPLES = 3
 # Input events per (request, messageId): SDK retries repeat messageIds, and rudder-server's
 # answer names an event by its messageId alone, so copies in one request share their outputs.
@@ -50,12 +55,12 @@ MEMORY_LIMIT = "192MB"
 
 
 def build_database(out: Path) -> duckdb.DuckDBPyConnection:
-    """DIR/replay.duckdb, tables `events` and `outputs`, from the row files the replay wrote."""
+    """DIR/replay.duckdb, tables `events`, `outputs` and `drops`, from the row files the replay wrote."""
     path = out / "replay.duckdb"
     if path.exists():
         path.unlink()
     con = duckdb.connect(str(path), config={"memory_limit": MEMORY_LIMIT, "threads": 2})
-    for table, columns in (("events", EVENT_COLUMNS), ("outputs", OUTPUT_COLUMNS)):
+    for table, columns in (("events", EVENT_COLUMNS), ("outputs", OUTPUT_COLUMNS), ("drops", DROP_COLUMNS)):
         con.execute(f"CREATE TABLE {table} ({', '.join(f'{k} {v}' for k, v in columns.items())})")
         source = out / f"{table}.ndjson"
         if source.exists() and source.stat().st_size > 0:
@@ -109,6 +114,11 @@ def _events_with(con: duckdb.DuckDBPyConnection, condition: str) -> int:
                                     f"AND {UNTRACED}") or 0)
 
 
+# The row's event (request and messageId) has a delivered output.
+DELIVERED = """EXISTS (SELECT 1 FROM outputs o WHERE o.request = {row}.request
+                      AND o.message_id IS NOT DISTINCT FROM {row}.message_id AND o.status = 200)"""
+
+
 def _one(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
     row = con.execute(sql).fetchone()
     return row[0] if row else None
@@ -148,6 +158,11 @@ def figures(con: duckdb.DuckDBPyConnection, *, seconds: float, request_failures:
         "request_failures": request_failures,
         "request_failed_events": sum(f["events"] for f in failures or []),
         "untraced_outputs": _one(con, f"SELECT count(*) FROM outputs o WHERE o.status = 200 AND {UNTRACED}") or 0,
+        # Input events delivered, with something they became dropped (a line item).
+        "partly_dropped": _one(con, f"""SELECT coalesce(sum(i.n), 0) FROM {INPUTS} i
+                                        WHERE EXISTS (SELECT 1 FROM drops d WHERE d.request = i.request
+                                                      AND d.message_id IS NOT DISTINCT FROM i.message_id
+                                                      AND {DELIVERED.format(row="d")})""") or 0,
         "violations": _events_with(con, "len(o.violations) > 0"),
         "violation_labels": _one(con, "SELECT coalesce(sum(len(violations)), 0) FROM outputs") or 0,
         "repairs": _events_with(con, "len(o.repairs) > 0"),
@@ -176,8 +191,7 @@ def figures(con: duckdb.DuckDBPyConnection, *, seconds: float, request_failures:
     ]
     report["repairs"] = [{"rule": r, "count": n, "examples": x} for r, n, x in _grouped(
         con, "rule", "(SELECT *, unnest(repairs) AS rule FROM outputs)")]
-    report["unplanned"] = [{"event": e, "count": n, "examples": x} for e, n, x in _grouped(
-        con, "coalesce(event, '')", "outputs WHERE list_contains(violations, 'Unplanned-Event:')")]
+    report["unplanned"] = _unplanned(con, declared)
     # The reason is the generated code's drop log (its kind before the colon); another
     # transformation's drops have none.
     # Counted in input events, as `filtered` is: rudder-server answers one 298 per messageId.
@@ -191,14 +205,25 @@ def figures(con: duckdb.DuckDBPyConnection, *, seconds: float, request_failures:
                         ON o.request = i.request AND o.message_id IS NOT DISTINCT FROM i.message_id
                       GROUP BY 1, 2, 3)
                 GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2""")]
+    # Parts of delivered events the transformation dropped (line items), in input events.
+    report["dropped_parts"] = [{"event": e, "reason": r, "count": n, "examples": _ids(x)} for e, r, n, x in _rows(
+        con, f"""SELECT event, reason, sum(n), min_by(message_id, (r, message_id), {EXAMPLES})
+                FROM (SELECT {_name("d.")} AS event, coalesce(split_part(d.reason, ' (', 1), 'not given') AS reason,
+                             i.message_id, sum(i.n) AS n, min(i.request) AS r
+                      FROM {INPUTS} i
+                      JOIN (SELECT DISTINCT request, message_id, type, event, reason FROM drops) d
+                        ON d.request = i.request AND d.message_id IS NOT DISTINCT FROM i.message_id
+                      WHERE {DELIVERED.format(row="d")}
+                      GROUP BY 1, 2, 3)
+                GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2""")]
     report["errors"] = [{"error": e, "count": n, "examples": x[:EXAMPLES]} for e, n, x in _grouped(
         con, "split_part(error, chr(10), 1)", "outputs WHERE status = 400")]
     report["duplicates"] = [{"dedupe_id": d, "event": e, "copies": n, "requests": r, "examples": _ids(x)}
                             for d, e, n, r, x in _rows(
-        con, f"""SELECT dedupe_id, any_value(event), count(*), count(DISTINCT request),
+        con, f"""SELECT dedupe_id, {NAME}, count(*), count(DISTINCT request),
                        (list(DISTINCT message_id ORDER BY message_id))[1:{EXAMPLES}]
-                FROM outputs WHERE status = 200 AND dedupe_id IS NOT NULL GROUP BY dedupe_id HAVING count(*) > 1
-                ORDER BY 3 DESC, 1""")]
+                FROM outputs WHERE status = 200 AND dedupe_id IS NOT NULL GROUP BY 1, 2 HAVING count(*) > 1
+                ORDER BY 3 DESC, 1, 2""")]
     report["replayed"] = [{"event": e, "count": n, "examples": x[:EXAMPLES]} for e, n, x in _grouped(
         con, NAME, "outputs WHERE status = 200 AND replay")]
     late = ("epoch(try_cast(received_at AS TIMESTAMPTZ)) - epoch(try_cast(timestamp AS TIMESTAMPTZ))")
@@ -207,28 +232,34 @@ def figures(con: duckdb.DuckDBPyConnection, *, seconds: float, request_failures:
             con, NAME, f"(SELECT *, {late} AS late FROM outputs WHERE status = 200 AND NOT replay AND {late} > 86400)",
             inner=", max(late) AS oldest", outer=", round(max(oldest) / 86400, 1)")]
     report["identity"] = {
-        "without_ids": _one(con, """SELECT count(*) FROM outputs WHERE status = 200 AND user_id IS NULL
-                                   AND anonymous_id IS NULL AND email IS NULL"""),
-        "anonymous_only": _one(con, """SELECT count(*) FROM outputs WHERE status = 200 AND user_id IS NULL
-                                      AND anonymous_id IS NOT NULL AND email IS NULL"""),
+        # Input events, as every table but volume counts them: an order and its line items are one.
+        "without_ids": _events_with(con, "o.user_id IS NULL AND o.anonymous_id IS NULL AND o.email IS NULL"),
+        "anonymous_only": _events_with(con, "o.user_id IS NULL AND o.anonymous_id IS NOT NULL AND o.email IS NULL"),
         "email_user_ids_in": _one(con, "SELECT count(*) FROM events WHERE user_id_is_email"),
         # The identify gen sends to tie a guest's email to its anonymousId answers the
         # event it was made from: it shares the messageId of the stitched track.
-        "stitched": _one(con, """SELECT count(*) FROM outputs i WHERE i.status = 200 AND i.type = 'identify'
-                                 AND EXISTS (SELECT 1 FROM outputs t WHERE t.request = i.request
-                                             AND t.message_id = i.message_id AND t.type IS DISTINCT FROM 'identify'
-                                             AND t.status = 200 AND t.stitched)"""),
+        "stitched": _events_with(con, """o.type = 'identify'
+                                         AND EXISTS (SELECT 1 FROM outputs t WHERE t.request = o.request
+                                                     AND t.message_id = o.message_id
+                                                     AND t.type IS DISTINCT FROM 'identify'
+                                                     AND t.status = 200 AND t.stitched)"""),
     }
     if people is not None:
         kinds: dict[str, dict[str, Any]] = {}
         for warning in people.warnings:
             entry = kinds.setdefault(warning.kind, {"kind": warning.kind, "count": 0, "examples": []})
             entry["count"] += 1
-            ids = ", ".join(str(m) for m in warning.message_ids[:EXAMPLES])
+            # An order and its line items share a messageId: it is one example.
+            ids = ", ".join(str(m) for m in _ids(warning.message_ids))
             example = warning.message + (f" (messageIds: {ids})" if ids else "")
             # An order and its line items can raise the same warning: one example.
             if len(entry["examples"]) < EXAMPLES and example not in entry["examples"]:
                 entry["examples"].append(example)
+        if "rejected" in kinds:
+            # Rejections are counted in events (by messageId), so `customerio_rejected>1%` is a
+            # share of the events in; an order's line items and a retry's copies go with it.
+            kinds["rejected"]["count"] = len({m for w in people.warnings if w.kind == "rejected"
+                                              for m in w.message_ids if m is not None})
         report["customerio"] = {"profiles": len(people.people), "warnings": sorted(
             kinds.values(), key=lambda k: (-k["count"], k["kind"]))}
         report["customerio"]["calls"] = [
@@ -237,7 +268,23 @@ def figures(con: duckdb.DuckDBPyConnection, *, seconds: float, request_failures:
         summary["customerio_calls"] = sum((calls or {}).values())
         for kind in CUSTOMERIO_KINDS:
             summary[f"customerio_{kind.replace('-', '_')}"] = kinds.get(kind, {}).get("count", 0)
+
     return report
+
+
+def _unplanned(con: duckdb.DuckDBPyConnection, declared: dict[str, list[str]] | None) -> list[dict[str, Any]]:
+    """Track events the plan does not have, delivered (flagged, or passed when the build lists
+    its events) or dropped (gen's drop reason says so), in input events."""
+    flagged = "list_contains(o.violations, 'Unplanned-Event:')"
+    if declared is not None:
+        con.execute("CREATE OR REPLACE TEMP TABLE planned (event VARCHAR)")
+        con.executemany("INSERT INTO planned VALUES (?)", [[event] for event in sorted(declared)])
+        flagged = f"({flagged} OR (o.type = 'track' AND NOT EXISTS (SELECT 1 FROM planned p WHERE p.event = o.event)))"
+    delivered = [{"event": e, "outcome": "delivered", "count": n, "examples": x} for e, n, x in _grouped(
+        con, "coalesce(event, '')", f"outputs o WHERE o.status = 200 AND {flagged}")]
+    dropped = [{"event": e, "outcome": "dropped", "count": n, "examples": x} for e, n, x in _grouped(
+        con, "coalesce(event, '')", "drops WHERE starts_with(reason, 'unplanned-event')")]
+    return sorted(delivered + dropped, key=lambda u: (-u["count"], u["event"], u["outcome"]))
 
 
 def _completeness(con: duckdb.DuckDBPyConnection, declared: dict[str, list[str]] | None) -> list[dict[str, Any]]:
@@ -261,10 +308,14 @@ def _completeness(con: duckdb.DuckDBPyConnection, declared: dict[str, list[str]]
 
 # The summary's figures --fail-on can test; the customerio_ ones exist with --destination.
 METRICS = ("events_in", "outputs", "delivered", "filtered", "failed", "request_failures", "request_failed_events",
-           "untraced_outputs", "violations", "violation_labels", "repairs", "repair_labels", "seconds",
-           "events_per_second")
+           "untraced_outputs", "partly_dropped", "violations", "violation_labels", "repairs", "repair_labels",
+           "seconds", "events_per_second")
 # Not counts of events: a share of the events in means nothing for them.
-NOT_A_SHARE = {"request_failures": "request_failed_events", "seconds": None, "events_per_second": None}
+NOT_A_SHARE = {"request_failures": "request_failed_events", "seconds": None, "events_per_second": None,
+               # Calls, and people or profiles: customerio_rejected counts events.
+               "customerio_calls": "customerio_rejected", "customerio_ghost": None, "customerio_split": None,
+               "customerio_late_merge": None, "customerio_stale_overwrite": None, "customerio_id_case": None,
+               "customerio_unmerged": None}
 CUSTOMERIO_KINDS = ("ghost", "split", "rejected", "late-merge", "stale-overwrite", "id-case", "unmerged")
 CUSTOMERIO_METRICS = ("customerio_calls",
                       *(f"customerio_{kind.replace('-', '_')}" for kind in CUSTOMERIO_KINDS))
@@ -327,11 +378,22 @@ def _reading_lines(reading: dict[str, Any] | None) -> list[str]:
     """Where the report looked on each output: the names the transformation's build writes."""
     if reading is None:
         return []
-    names, replay = reading["annotations"], reading["replay"]
+    names, replay, dedupe = reading["annotations"], reading["replay"], reading["dedupe"]
+    if dedupe is None:
+        ids = f"dedupe ids in properties.{_cell(DEFAULT_DEDUPE)} (of any event)"
+    elif dedupe:
+        events: dict[str, list[str]] = {}
+        for event, into in sorted(dedupe.items()):
+            events.setdefault(into, []).append(event)
+        ids = "dedupe ids in " + "; ".join(f"properties.{_cell(into)} ({', '.join(map(_cell, found))})"
+                                            for into, found in sorted(events.items()))
+    else:
+        ids = "no dedupe ids (no event dedupes)"
     where = (f"violations in context.{_cell(names['violations'])}, repairs in context.{_cell(names['repairs'])}, "
-             "dedupe ids in " + ", ".join(f"properties.{_cell(d)}" for d in reading["dedupe"])
-             + f", replays marked by context.{_cell(replay['context'])} or properties.{_cell(replay['flag'])}")
-    source = {"build": "as the transformation's build says", "contract": "as --contract says",
+             f"the stamp in context.{_cell(names['stamp'])}, the issues flag properties.{_cell(names['flag'])}; "
+             f"{ids}; replays marked by context.{_cell(replay['context'])} or properties.{_cell(replay['flag'])}")
+    source = {"build": "as the transformation's build says (with the properties each event declares)",
+              "contract": "as --contract says (with the properties each event declares)",
               "defaults": "with gen's default names, since the transformation does not say how it was built "
                           "(pass --contract)"}[reading["source"]]
     return [f"Outputs read {source}: {where}.", ""]
@@ -376,12 +438,16 @@ def markdown(report: dict[str, Any]) -> str:
             "None.")
     section("Repairs", ["rule", "events", "examples"],
             [[r["rule"], f"{r['count']:,}", ", ".join(map(str, r["examples"]))] for r in report["repairs"]], "None.")
-    section("Unplanned events", ["event", "events", "examples"],
-            [[u["event"], f"{u['count']:,}", ", ".join(map(str, u["examples"]))] for u in report["unplanned"]],
+    section("Unplanned events", ["event", "outcome", "events", "examples"],
+            [[u["event"], u["outcome"], f"{u['count']:,}", ", ".join(map(str, u["examples"]))]
+             for u in report["unplanned"]],
             "None.")
     section("Dropped by the transformation (298)", ["event", "reason", "events", "examples"],
             [[f["event"], f["reason"], f["count"], ", ".join(map(str, f["examples"]))] for f in report["filtered"]],
             "None.")
+    section("Dropped from delivered events (line items)", ["event", "reason", "events", "examples"],
+            [[f["event"], f["reason"], f["count"], ", ".join(map(str, f["examples"]))]
+             for f in report["dropped_parts"]], "None.")
     section("Errors (400)", ["error", "events", "examples"],
             [[e["error"], e["count"], ", ".join(map(str, e["examples"]))] for e in report["errors"]], "None.")
     section("Requests the transformer failed as a whole (HTTP 500: rudder-server retries them)",
@@ -400,10 +466,10 @@ def markdown(report: dict[str, Any]) -> str:
              for b in report["backfilled"]], "None.")
     ident = report["identity"]
     lines += ["## Identity", "",
-              f"- delivered without userId, anonymousId or email: {ident['without_ids']:,}",
-              f"- anonymous only (no userId, no email): {ident['anonymous_only']:,}",
-              f"- emails sent as userId (in the input): {ident['email_user_ids_in']:,}",
-              f"- identifies sent to stitch a guest: {ident['stitched']:,}", ""]
+              f"- events delivered without userId, anonymousId or email: {ident['without_ids']:,}",
+              f"- events delivered anonymous only (no userId, no email): {ident['anonymous_only']:,}",
+              f"- events sending an email as userId (in the input): {ident['email_user_ids_in']:,}",
+              f"- events whose guest was stitched by an identify: {ident['stitched']:,}", ""]
     if report.get("warnings"):
         section("Harness warnings (what gen could not emulate exactly)", ["warning", "requests"],
                 [[w["warning"], w["count"]] for w in report["warnings"]], "None.")

@@ -29,8 +29,8 @@ from . import inputs
 from .worker import Job, Result, Sealed, fewer_collections, run_request, run_sealed
 
 # What a replay writes in DIR: an earlier run's files go first, so none is read as this one's.
-OWN_FILES = ("events.ndjson", "outputs.ndjson", "transformed.ndjson", "replay.duckdb", "replay.duckdb.wal",
-             "summary.json", "report.json", "report.md", "report.html")
+OWN_FILES = ("events.ndjson", "outputs.ndjson", "drops.ndjson", "transformed.ndjson", "replay.duckdb",
+             "replay.duckdb.wal", "summary.json", "report.json", "report.md", "report.html")
 DISTINCT_TEXTS = 50  # failure and warning texts kept apart; the rest are counted together
 
 
@@ -229,6 +229,7 @@ def replay(
     failures = Failures()
     events_file = (out / "events.ndjson").open("w", encoding="utf-8")
     outputs_file = (out / "outputs.ndjson").open("w", encoding="utf-8")
+    drops_file = (out / "drops.ndjson").open("w", encoding="utf-8")
     transformed = (out / "transformed.ndjson").open("w", encoding="utf-8") if job.keep_outputs else None
     try:
         # The main process parses every event and unpickles every result.
@@ -238,6 +239,7 @@ def replay(
                 with _whole_result():
                     events_file.write(result.event_rows)
                     outputs_file.write(result.output_rows)
+                    drops_file.write(result.drop_rows)
                     if transformed is not None:
                         transformed.write(result.transformed)
                     if result.failure:
@@ -264,6 +266,7 @@ def replay(
     finally:
         events_file.close()
         outputs_file.close()
+        drops_file.close()
         if transformed is not None:
             transformed.close()
     return progress, (builder.result() if builder is not None else None), failures

@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 
 from ..contract import manifest
-from ..contract.drops import drop_reasons
+from ..contract.drops import drop_reasons, drops
 from ..runtime import Limits, RequestFailed, Transformation, jsvalues
 
 DEFAULT_NAMES = manifest.DEFAULT.names()
@@ -30,7 +30,9 @@ class Job:
     code: str
     name: str
     names: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_NAMES))
-    dedupe_fields: tuple[str, ...] = manifest.DEFAULT.dedupe
+    # Event → the property its dedupe id is in (the build's gen:replay lines); None when the
+    # transformation does not say: then any event's `event_id`.
+    dedupe: dict[str, str] | None = None
     keep_outputs: bool = False
     customerio: dict[str, Any] | None = None  # the destination's settings, to emulate its calls
     engine: str = "quickjs"
@@ -46,6 +48,8 @@ class Result:
     `transformed` each delivered event as the transformation returned it (with
     keep_outputs); `calls` are the Customer.io calls the deliveries become, and
     `anonymous` the anonymousId of each delivered messageId (for the people view).
+    `drop_rows` has a row per event gen's generated code dropped, as its logs say: a line
+    item dropped while its order is delivered has no response entry of its own.
     """
 
     request: int
@@ -53,6 +57,7 @@ class Result:
     event_rows: str
     output_rows: str
     transformed: str = ""
+    drop_rows: str = ""
     calls: list[Any] = field(default_factory=list)
     anonymous: dict[str, str] = field(default_factory=dict)
     failure: str | None = None  # the transformer failed the whole request (HTTP 500)
@@ -194,7 +199,12 @@ def output_row(request: int, entry: dict[str, Any], job: Job, reasons: dict[str,
     repairs = context.get(job.names["repairs"])
     rules = [r.get("rule") for r in repairs if isinstance(r, dict)] if isinstance(repairs, list) else []
     stamp: dict[str, Any] = context[job.names["stamp"]] if isinstance(context.get(job.names["stamp"]), dict) else {}
-    dedupe = next((properties[f] for f in job.dedupe_fields if properties.get(f) is not None), None)
+    if job.dedupe is None:
+        dedupe = properties.get(manifest.DEFAULT_DEDUPE)
+    else:
+        name = output.get("event") if output.get("type") == "track" else None
+        into = job.dedupe.get(name) if isinstance(name, str) else None
+        dedupe = properties.get(into) if into is not None else None
     return {
         "request": request,
         "message_id": _text(metadata.get("messageId")),
@@ -239,8 +249,10 @@ def _answer(job: Job, request: int, items: list[dict[str, Any]]) -> Result:
     reasons = drop_reasons(answer.logs) if any(e.get("statusCode") == 298 for e in response) else {}
     outputs = [output_row(request, entry, job, reasons) for entry in response]
     transformed = [row.pop("output") for row in outputs]
+    dropped = [{"request": request, "message_id": _text(d["messageId"]), "type": d["type"], "event": d["event"],
+                "reason": d["reason"]} for d in drops(answer.logs)]
     result = Result(request, len(items), event_rows, ndjson(outputs), "".join(t + "\n" for t in transformed if t),
-                    warnings=answer.warnings)
+                    ndjson(dropped), warnings=answer.warnings)
     if job.customerio is not None:
         from ..customerio import destination
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from generator import fixtures
-from generator.contract.drops import drop_reasons
+from generator.contract.drops import drop_reasons, drops
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = sorted(p.parent for p in (ROOT / "contract" / "cases").glob("*/contract.yaml"))
@@ -42,3 +42,15 @@ def test_reasons_are_read_only_from_gens_own_log_lines() -> None:
             "Log: gen: dropped not json",
             'Log: gen: dropped {"messageId":null,"reason":"no id"}']
     assert drop_reasons(logs) == {"m1": "replay: older than the 4h replay window (policy: drop)"}
+
+
+def test_every_drop_is_kept_with_its_event() -> None:
+    logs = ['Log: gen: dropped {"messageId":"m1","type":"track","event":"Order Line","reason":"unplanned-event: x"}',
+            'Log: gen: dropped {"messageId":"m1","type":"track","event":"Order Line","reason":"unplanned-event: x"}',
+            'Log: gen: dropped {"messageId":"m2","reason":"from a build that logged no name"}',
+            'Log: gen: dropped {"messageId":3,"type":{},"event":7,"reason":"odd"}']
+    assert drops(logs) == [
+        {"messageId": "m1", "type": "track", "event": "Order Line", "reason": "unplanned-event: x"},
+        {"messageId": "m1", "type": "track", "event": "Order Line", "reason": "unplanned-event: x"},
+        {"messageId": "m2", "type": None, "event": None, "reason": "from a build that logged no name"},
+        {"messageId": 3, "type": None, "event": None, "reason": "odd"}]

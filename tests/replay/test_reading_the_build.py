@@ -118,7 +118,7 @@ def test_every_build_reads_back_as_its_contract(path: Path) -> None:
 def test_names_that_could_end_a_comment_stay_inside_it() -> None:
     hostile = "a\u2028b\u2029c\nd\re\"f*/g\ud800h\x00"
     written = manifest.Manifest(annotations=tuple((k, hostile + k) for k in ("flag", "repairs", "stamp", "violations")),
-                                replay=(("context", hostile), ("flag", hostile)), dedupe=(hostile,),
+                                replay=(("context", hostile), ("flag", hostile)), dedupe=((hostile, hostile),),
                                 declared=((hostile, (hostile, "x")),))
     lines = manifest.lines(written)
     assert all(len(line.splitlines()) == 1 and line.isascii() for line in lines)
