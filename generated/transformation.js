@@ -1531,7 +1531,8 @@ export function transformEvent(event, metadata) {
 
 // ---------------------------------------------------------------------------
 // For `gen replay`, which may read this file without its contract: the names this
-// build writes on events and the properties each event declares. Comments only.
+// build writes on events, and each event's declared properties and dedupe id's
+// property. Comments only: nothing here runs.
 // ---------------------------------------------------------------------------
 // gen:replay {"annotations": {"flag": "dq_issues", "repairs": "gen_repairs", "stamp": "tracking_plan", "violations": "violationErrors"}, "replay": {"context": "gen_replay", "flag": "is_replay"}}
 // gen:replay {"event": "Added to Cart", "declared": ["cart_id", "cart_value", "currency", "image_url", "name", "price", "product_id", "quantity", "sku", "url", "variant"]}
