@@ -1298,12 +1298,12 @@ function applyContract(event, derived, inherited) {
   // transformed export replayed) finds nothing new.
   removeUnsafeKeys(event, report);
   cleanIds(event, report);
-  if (!enforceIdentity(event, report)) return dropped(event, report.dropReason);
+  if (!enforceIdentity(event, report)) return dropped(event, report.dropReason, derived);
   if (event.type === 'track') {
     const resolved = resolveEvent(event, report);
     rules = resolved.rules;
     if (rules === null && resolved.known) {
-      if (UNPLANNED_EVENTS === 'drop') return dropped(event, 'unplanned-event: not in the plan (unplanned_events: drop)');
+      if (UNPLANNED_EVENTS === 'drop') return dropped(event, 'unplanned-event: not in the plan (unplanned_events: drop)', derived);
       if (UNPLANNED_EVENTS === 'flag') unplannedEvent(report, event.event);
     }
     if (rules !== null) {
@@ -1330,11 +1330,11 @@ function applyContract(event, derived, inherited) {
   if (event.type === 'track' && isPlainObject(event.context) && isPlainObject(event.context.traits)) {
     enforceTraits(event.context.traits, ['context', 'traits'], report, true);
   }
-  if (!requireIds(event, report)) return dropped(event, report.dropReason);
+  if (!requireIds(event, report)) return dropped(event, report.dropReason, derived);
   if (report.violations.length > 0 && onViolation === 'drop') {
-    return dropped(event, 'violations: ' + report.labels.join('; ') + ' (on_violation: drop)');
+    return dropped(event, 'violations: ' + report.labels.join('; ') + ' (on_violation: drop)', derived);
   }
-  if (!guardReplay(event, event.type === 'identify' ? IDENTIFY_RULES : rules, report)) return dropped(event, report.dropReason);
+  if (!guardReplay(event, event.type === 'identify' ? IDENTIFY_RULES : rules, report)) return dropped(event, report.dropReason, derived);
   stampDedupeId(event, rules, report);
   // What the stamp records beside the plan: line items sent, an identify sent before.
   const stamp = Object.assign({}, inherited);
@@ -1456,7 +1456,9 @@ function mergeEntries(earlier, added) {
 
 // Why an event is dropped, as a log line: RudderStack shows it when a test is run and
 // ignores it in production; gen replay reports it. Returns null, the dropped event.
-function dropped(event, reason) {
+// `derived`: the event is one gen made (a line item, the identify that stitches a guest),
+// not the one RudderStack sent.
+function dropped(event, reason, derived) {
   if (typeof log === 'function') {
     // The name goes with the reason: a line item dropped while its order is delivered has
     // no 298 of its own to be known by.
@@ -1465,6 +1467,7 @@ function dropped(event, reason) {
       messageId: idText(event.messageId) === undefined ? null : idText(event.messageId),
       type: typeof event.type === 'string' ? event.type : null,
       event: typeof name === 'string' ? name : null,
+      derived: derived === true,
       reason: reason,
     });
   }
@@ -1534,7 +1537,7 @@ export function transformEvent(event, metadata) {
 // build writes on events, and each event's declared properties and dedupe id's
 // property. Comments only: nothing here runs.
 // ---------------------------------------------------------------------------
-// gen:replay {"annotations": {"flag": "dq_issues", "repairs": "gen_repairs", "stamp": "tracking_plan", "violations": "violationErrors"}, "replay": {"context": "gen_replay", "flag": "is_replay"}}
+// gen:replay {"format": 1, "annotations": {"flag": "dq_issues", "repairs": "gen_repairs", "stamp": "tracking_plan", "violations": "violationErrors"}, "replay": {"context": "gen_replay", "flag": "is_replay"}}
 // gen:replay {"event": "Added to Cart", "declared": ["cart_id", "cart_value", "currency", "image_url", "name", "price", "product_id", "quantity", "sku", "url", "variant"]}
 // gen:replay {"event": "Checkout Started", "declared": ["cart_id", "cart_value", "checkout_id", "coupon", "currency", "products"]}
 // gen:replay {"event": "Order Completed", "declared": ["checkout_id", "coupon", "currency", "discount", "order_id", "products", "revenue", "shipping", "subtotal", "tax", "total"], "dedupe": "event_id"}

@@ -355,8 +355,8 @@ def replay_command(transformation: str, inputs: tuple[str, ...], out_dir: Path, 
     """Replay INPUT... (JSON arrays, NDJSON, .gz, directories) through TRANSFORMATION, as production would.
 
     Streams the inputs into rudder-server's requests, answers them in parallel, and writes
-    OUT/replay.duckdb (tables `events` and `outputs`, also as events.ndjson and
-    outputs.ndjson), OUT/summary.json, OUT/report.json, OUT/report.md and OUT/report.html
+    OUT/replay.duckdb (tables `events`, `outputs` and `drops`, also as events.ndjson,
+    outputs.ndjson and drops.ndjson), OUT/summary.json, OUT/report.json, OUT/report.md and OUT/report.html
     (and OUT/transformed.ndjson with --outputs). Ctrl-C stops early and still writes the
     report of what was read.
     Exit codes: 0 done; 1 a --fail-on condition holds; 2 a usage error; 3 a worker died

@@ -24,8 +24,9 @@ def drop_reasons(logs: list[str]) -> dict[str, str]:
 
 
 def drops(logs: list[str]) -> list[dict[str, Any]]:
-    """Every drop the logs record, in order: {messageId, type, event, reason} (the name and type
-    are None when the build did not log them, or the event had none)."""
+    """Every drop the logs record, in order: {messageId, type, event, derived, reason}. The name
+    and type are None when the build did not log them or the event had none; `derived` is
+    True for an event gen made (a line item, a stitching identify), None when not logged."""
     found = []
     for line in logs:
         if not line.startswith(DROP_LOG):
@@ -37,5 +38,6 @@ def drops(logs: list[str]) -> list[dict[str, Any]]:
         if isinstance(drop, dict) and isinstance(drop.get("reason"), str):
             found.append({"messageId": drop.get("messageId"), "reason": drop["reason"],
                           **{key: drop.get(key) if isinstance(drop.get(key), str) else None
-                             for key in ("type", "event")}})
+                             for key in ("type", "event")},
+                          "derived": drop.get("derived") if isinstance(drop.get("derived"), bool) else None})
     return found

@@ -18,6 +18,9 @@ from .model import Contract
 from .validate import DEFAULT_ANNOTATIONS, DEFAULT_REPLAY
 
 MARK = "// gen:replay "
+# The lines' layout: a reader refuses any other, so a build an older or newer gen wrote is
+# never read half right.
+FORMAT = 1
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,8 @@ def of(contract: Contract) -> Manifest:
 
 def lines(manifest: Manifest) -> list[str]:
     """The manifest as comment lines: the names first, then one line per event (diffs stay small)."""
-    out = [MARK + comment_json({"annotations": dict(manifest.annotations), "replay": dict(manifest.replay)})]
+    out = [MARK + comment_json({"format": FORMAT, "annotations": dict(manifest.annotations),
+                                "replay": dict(manifest.replay)})]
     dedupe = dict(manifest.dedupe or ())
     for event, keys in manifest.declared or ():
         line: dict[str, Any] = {"event": event, "declared": list(keys)}
@@ -90,6 +94,10 @@ def read(code: str) -> Manifest | None:
         return None
     try:
         head = json.loads(found[0])
+        if not isinstance(head, dict) or head.get("format") != FORMAT or isinstance(head.get("format"), bool):
+            shown = head.get("format", "none") if isinstance(head, dict) else "none"
+            raise BadManifest(f"they were written by another version of gen (format {shown}, not {FORMAT}): "
+                              "run `gen build` again")
         declared = [json.loads(text) for text in found[1:]]
         annotations = _names(head["annotations"], tuple(DEFAULT_ANNOTATIONS))
         replay = _names(head["replay"], ("context", "flag"))
@@ -102,8 +110,12 @@ def read(code: str) -> Manifest | None:
             events.append((entry["event"], tuple(sorted(keys))))
             if "dedupe" in entry:
                 dedupe.append((entry["event"], entry["dedupe"]))
+    except BadManifest as exc:
+        raise BadManifest(f"its `{MARK.strip()}` lines cannot be read: {exc}") from None
     except KeyError as exc:
         raise BadManifest(f"its `{MARK.strip()}` lines are damaged (no {exc})") from None
+    except RecursionError:
+        raise BadManifest(f"its `{MARK.strip()}` lines are damaged (nested too deep)") from None
     except (ValueError, TypeError) as exc:
         raise BadManifest(f"its `{MARK.strip()}` lines are damaged ({exc})") from None
     return Manifest(annotations, replay, tuple(sorted(dedupe)), tuple(sorted(events)))

@@ -30,11 +30,12 @@ OUTPUT_COLUMNS = {
     "email": "VARCHAR",
     "dedupe_id": "VARCHAR", "violations": "VARCHAR[]", "repairs": "VARCHAR[]", "replay": "BOOLEAN",
     "stitched": "BOOLEAN", "timestamp": "VARCHAR", "received_at": "VARCHAR", "property_keys": "VARCHAR[]",
+    "customerio_rejected": "BOOLEAN", "stamped": "BOOLEAN",
 }
 # Every event gen's generated code dropped, from its log lines: a line item dropped while
 # its order is delivered shows here and nowhere in the response.
 DROP_COLUMNS = {"request": "INTEGER", "message_id": "VARCHAR", "type": "VARCHAR", "event": "VARCHAR",
-                "reason": "VARCHAR"}
+                "derived": "BOOLEAN", "reason": "VARCHAR"}
 EXAMPLES = 3
 # Input events per (request, messageId): SDK retries repeat messageIds, and rudder-server's
 # answer names an event by its messageId alone, so copies in one request share their outputs.
@@ -158,11 +159,12 @@ def figures(con: duckdb.DuckDBPyConnection, *, seconds: float, request_failures:
         "request_failures": request_failures,
         "request_failed_events": sum(f["events"] for f in failures or []),
         "untraced_outputs": _one(con, f"SELECT count(*) FROM outputs o WHERE o.status = 200 AND {UNTRACED}") or 0,
-        # Input events delivered, with something they became dropped (a line item).
+        # Input events delivered, with an event gen made from them dropped (a line item, the
+        # identify that stitches a guest).
         "partly_dropped": _one(con, f"""SELECT coalesce(sum(i.n), 0) FROM {INPUTS} i
                                         WHERE EXISTS (SELECT 1 FROM drops d WHERE d.request = i.request
                                                       AND d.message_id IS NOT DISTINCT FROM i.message_id
-                                                      AND {DELIVERED.format(row="d")})""") or 0,
+                                                      AND d.derived AND {DELIVERED.format(row="d")})""") or 0,
         "violations": _events_with(con, "len(o.violations) > 0"),
         "violation_labels": _one(con, "SELECT coalesce(sum(len(violations)), 0) FROM outputs") or 0,
         "repairs": _events_with(con, "len(o.repairs) > 0"),
@@ -205,13 +207,13 @@ def figures(con: duckdb.DuckDBPyConnection, *, seconds: float, request_failures:
                         ON o.request = i.request AND o.message_id IS NOT DISTINCT FROM i.message_id
                       GROUP BY 1, 2, 3)
                 GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2""")]
-    # Parts of delivered events the transformation dropped (line items), in input events.
+    # Events gen made from delivered events (line items, stitching identifies) and dropped, in input events.
     report["dropped_parts"] = [{"event": e, "reason": r, "count": n, "examples": _ids(x)} for e, r, n, x in _rows(
         con, f"""SELECT event, reason, sum(n), min_by(message_id, (r, message_id), {EXAMPLES})
                 FROM (SELECT {_name("d.")} AS event, coalesce(split_part(d.reason, ' (', 1), 'not given') AS reason,
                              i.message_id, sum(i.n) AS n, min(i.request) AS r
                       FROM {INPUTS} i
-                      JOIN (SELECT DISTINCT request, message_id, type, event, reason FROM drops) d
+                      JOIN (SELECT DISTINCT request, message_id, type, event, reason FROM drops WHERE derived) d
                         ON d.request = i.request AND d.message_id IS NOT DISTINCT FROM i.message_id
                       WHERE {DELIVERED.format(row="d")}
                       GROUP BY 1, 2, 3)
@@ -256,10 +258,9 @@ def figures(con: duckdb.DuckDBPyConnection, *, seconds: float, request_failures:
             if len(entry["examples"]) < EXAMPLES and example not in entry["examples"]:
                 entry["examples"].append(example)
         if "rejected" in kinds:
-            # Rejections are counted in events (by messageId), so `customerio_rejected>1%` is a
-            # share of the events in; an order's line items and a retry's copies go with it.
-            kinds["rejected"]["count"] = len({m for w in people.warnings if w.kind == "rejected"
-                                              for m in w.message_ids if m is not None})
+            # Rejections are counted in input events, so `customerio_rejected>1%` is a share of
+            # the events in: an order's line items go with it, a retry's copies count each.
+            kinds["rejected"]["count"] = _events_with(con, "o.customerio_rejected")
         report["customerio"] = {"profiles": len(people.people), "warnings": sorted(
             kinds.values(), key=lambda k: (-k["count"], k["kind"]))}
         report["customerio"]["calls"] = [
@@ -277,13 +278,22 @@ def _unplanned(con: duckdb.DuckDBPyConnection, declared: dict[str, list[str]] | 
     its events) or dropped (gen's drop reason says so), in input events."""
     flagged = "list_contains(o.violations, 'Unplanned-Event:')"
     if declared is not None:
+        # A track the plan went over (it carries the plan's stamp: an event out of the plan's
+        # scope passes untouched) under a name the plan does not have; one without a usable
+        # name is a violation of its own, not an unplanned event.
         con.execute("CREATE OR REPLACE TEMP TABLE planned (event VARCHAR)")
         con.executemany("INSERT INTO planned VALUES (?)", [[event] for event in sorted(declared)])
-        flagged = f"({flagged} OR (o.type = 'track' AND NOT EXISTS (SELECT 1 FROM planned p WHERE p.event = o.event)))"
+        flagged = f"""({flagged} OR (o.type = 'track' AND o.stamped
+                       AND NOT list_has_any(o.violations, ['Required-Missing:event', 'Datatype-Mismatch:event'])
+                       AND NOT EXISTS (SELECT 1 FROM planned p WHERE p.event = o.event)))"""
     delivered = [{"event": e, "outcome": "delivered", "count": n, "examples": x} for e, n, x in _grouped(
         con, "coalesce(event, '')", f"outputs o WHERE o.status = 200 AND {flagged}")]
+    # A build older than its drop log's names: the name of a whole event dropped is its input's.
+    named = f"""coalesce(d.event, CASE WHEN d.derived IS NULL AND NOT {DELIVERED.format(row="d")}
+                                       THEN (SELECT any_value(e.event) FROM events e WHERE e.request = d.request
+                                             AND e.message_id IS NOT DISTINCT FROM d.message_id) END, '(unnamed)')"""
     dropped = [{"event": e, "outcome": "dropped", "count": n, "examples": x} for e, n, x in _grouped(
-        con, "coalesce(event, '')", "drops WHERE starts_with(reason, 'unplanned-event')")]
+        con, "name", f"(SELECT d.*, {named} AS name FROM drops d WHERE starts_with(d.reason, 'unplanned-event'))")]
     return sorted(delivered + dropped, key=lambda u: (-u["count"], u["event"], u["outcome"]))
 
 
@@ -312,6 +322,7 @@ METRICS = ("events_in", "outputs", "delivered", "filtered", "failed", "request_f
            "seconds", "events_per_second")
 # Not counts of events: a share of the events in means nothing for them.
 NOT_A_SHARE = {"request_failures": "request_failed_events", "seconds": None, "events_per_second": None,
+               "outputs": None, "violation_labels": "violations", "repair_labels": "repairs",
                # Calls, and people or profiles: customerio_rejected counts events.
                "customerio_calls": "customerio_rejected", "customerio_ghost": None, "customerio_split": None,
                "customerio_late_merge": None, "customerio_stale_overwrite": None, "customerio_id_case": None,
@@ -443,10 +454,12 @@ def markdown(report: dict[str, Any]) -> str:
              for u in report["unplanned"]],
             "None.")
     section("Dropped by the transformation (298)", ["event", "reason", "events", "examples"],
-            [[f["event"], f["reason"], f["count"], ", ".join(map(str, f["examples"]))] for f in report["filtered"]],
+            [[f["event"], f["reason"], f"{f['count']:,}", ", ".join(map(str, f["examples"]))]
+             for f in report["filtered"]],
             "None.")
-    section("Dropped from delivered events (line items)", ["event", "reason", "events", "examples"],
-            [[f["event"], f["reason"], f["count"], ", ".join(map(str, f["examples"]))]
+    section("Dropped from delivered events (line items, identifies stitching a guest)",
+            ["event", "reason", "events", "examples"],
+            [[f["event"], f["reason"], f"{f['count']:,}", ", ".join(map(str, f["examples"]))]
              for f in report["dropped_parts"]], "None.")
     section("Errors (400)", ["error", "events", "examples"],
             [[e["error"], e["count"], ", ".join(map(str, e["examples"]))] for e in report["errors"]], "None.")

@@ -222,10 +222,12 @@ def output_row(request: int, entry: dict[str, Any], job: Job, reasons: dict[str,
         "repairs": [str(rule) for rule in rules],
         "replay": bool(context.get(job.names["replay"]) or properties.get(job.names["replay_flag"]) is True),
         "stitched": bool(stamp.get("stitched")),
+        "stamped": bool(stamp),  # the plan went over it (an event out of its scope passes unstamped)
         "timestamp": _text(output.get("timestamp") or output.get("originalTimestamp")),
         "received_at": _text(output.get("receivedAt")),
         "property_keys": sorted(k for k, v in properties.items()
                                 if _carried(v) and k not in (job.names["flag"], job.names["replay_flag"])),
+        "customerio_rejected": None,  # with --destination customerio: the destination refuses it
         "output": jsvalues.dumps(output) if job.keep_outputs and output else None,
     }
 
@@ -250,18 +252,30 @@ def _answer(job: Job, request: int, items: list[dict[str, Any]]) -> Result:
     outputs = [output_row(request, entry, job, reasons) for entry in response]
     transformed = [row.pop("output") for row in outputs]
     dropped = [{"request": request, "message_id": _text(d["messageId"]), "type": d["type"], "event": d["event"],
-                "reason": d["reason"]} for d in drops(answer.logs)]
-    result = Result(request, len(items), event_rows, ndjson(outputs), "".join(t + "\n" for t in transformed if t),
-                    ndjson(dropped), warnings=answer.warnings)
+                "derived": d["derived"], "reason": d["reason"]} for d in drops(answer.logs)]
+    calls: list[Any] = []
+    anonymous: dict[str, str] = {}
     if job.customerio is not None:
         from ..customerio import destination
 
-        delivered = [(entry.get("output"), (entry.get("metadata") or {}).get("messageId")) for entry in response
-                     if entry.get("statusCode") == 200]
-        result.calls = destination.calls(delivered, destination.Config.from_settings(job.customerio))
-        result.anonymous = {row["message_id"]: row["anonymous_id"] for row in outputs
-                            if row.get("status") == 200 and row.get("anonymous_id")}
-    return result
+        bound = [(entry, row) for entry, row in zip(response, outputs, strict=True)
+                 if entry.get("statusCode") == 200 and _bound_for_customerio(entry)]
+        calls = destination.calls([(entry.get("output"), (entry.get("metadata") or {}).get("messageId"))
+                                   for entry, _ in bound], destination.Config.from_settings(job.customerio))
+        refused = {_text(m) for call in calls if call.status_code != 200 for m in call.message_ids}
+        for _, row in bound:
+            row["customerio_rejected"] = row["message_id"] in refused
+        anonymous = {row["message_id"]: row["anonymous_id"] for _, row in bound if row.get("anonymous_id")}
+    return Result(request, len(items), event_rows, ndjson(outputs), "".join(t + "\n" for t in transformed if t),
+                  ndjson(dropped), calls, anonymous, warnings=answer.warnings)
+
+
+def _bound_for_customerio(entry: dict[str, Any]) -> bool:
+    """A delivery Customer.io's destination receives: its metadata names that destination, or none
+    (an item whose own metadata names another destination goes there, untouched by a plan scoped
+    to Customer.io)."""
+    kind = (entry.get("metadata") or {}).get("destinationType")
+    return kind is None or (isinstance(kind, str) and kind.upper() == "CUSTOMERIO")
 
 
 class Sealed:

@@ -70,7 +70,7 @@ MUTANTS = [
     ("if (readPath(event, marker) === true)", "if (false)"),           # upstream markers ignored
     ("if (isPlainObject(event.properties)) event.properties[REPLAY.flag] = true;", ""),  # no replay flag
     ("action > received + REPLAY.futureTolerance * 1000", "false"),    # future timestamps pass
-    ("  if (!requireIds(event, report)) return dropped(event, report.dropReason);\n", "\n"),
+    ("  if (!requireIds(event, report)) return dropped(event, report.dropReason, derived);\n", "\n"),
     ("moveEmailUserId(event, report);", ""),                            # an email userId stays
     ("const broken = patternProblem(rule.pattern, rule.patternLimit, value);", "const broken = null;"),
     ("  renameAliases(traits, TRAIT_ALIASES, path, report, 'trait-alias');\n", "\n"),  # trait aliases kept

@@ -45,12 +45,12 @@ def test_reasons_are_read_only_from_gens_own_log_lines() -> None:
 
 
 def test_every_drop_is_kept_with_its_event() -> None:
-    logs = ['Log: gen: dropped {"messageId":"m1","type":"track","event":"Order Line","reason":"unplanned-event: x"}',
-            'Log: gen: dropped {"messageId":"m1","type":"track","event":"Order Line","reason":"unplanned-event: x"}',
+    logs = ['Log: gen: dropped {"messageId":"m1","type":"track","event":"Order Line","derived":true,"reason":"u: x"}',
+            'Log: gen: dropped {"messageId":"m1","type":"track","event":"Order Line","derived":false,"reason":"u: x"}',
             'Log: gen: dropped {"messageId":"m2","reason":"from a build that logged no name"}',
             'Log: gen: dropped {"messageId":3,"type":{},"event":7,"reason":"odd"}']
     assert drops(logs) == [
-        {"messageId": "m1", "type": "track", "event": "Order Line", "reason": "unplanned-event: x"},
-        {"messageId": "m1", "type": "track", "event": "Order Line", "reason": "unplanned-event: x"},
-        {"messageId": "m2", "type": None, "event": None, "reason": "from a build that logged no name"},
-        {"messageId": 3, "type": None, "event": None, "reason": "odd"}]
+        {"messageId": "m1", "type": "track", "event": "Order Line", "derived": True, "reason": "u: x"},
+        {"messageId": "m1", "type": "track", "event": "Order Line", "derived": False, "reason": "u: x"},
+        {"messageId": "m2", "type": None, "event": None, "derived": None, "reason": "from a build that logged no name"},
+        {"messageId": 3, "type": None, "event": None, "derived": None, "reason": "odd"}]

@@ -142,3 +142,79 @@ events:
                                         str(tmp_path / "again"), "--destination", "customerio",
                                         "--fail-on", "customerio_ghost>1%"])
     assert refused.exit_code == 2 and "not a number of events" in refused.output
+
+
+def _envelope(message_id: str, event: str, destination: str, **fields: Any) -> dict[str, Any]:
+    return {"message": _track(message_id, event, **fields),
+            "metadata": {"destinationType": destination, "destinationId": f"d-{destination}", "sourceId": "s1"}}
+
+
+def test_events_for_another_destination_are_neither_unplanned_nor_customerios(tmp_path: Path) -> None:
+    contract = """contract: {name: scoped, version: 1}
+scope: {destination_types: [CUSTOMERIO]}
+settings: {unplanned_events: drop}
+identity: {require_ids: drop}
+events:
+  Order Completed:
+    aliases: [purchase]
+    properties: {order_id: {type: string, required: true}}
+"""
+    events = [_envelope("w1", "purchase", "WEBHOOK", properties={"order_id": "o1"}),
+              _envelope("w2", "Wishlist", "WEBHOOK", userId=None, properties={}),
+              _envelope("c1", "purchase", "CUSTOMERIO", properties={"order_id": "o1"}),
+              _envelope("c2", "Wishlist", "CUSTOMERIO", properties={})]
+    _, report = _replay(tmp_path, contract, events, "--destination", "customerio")
+    # The webhook's events pass untouched (the plan is not theirs), and Customer.io never sees them.
+    assert report["unplanned"] == [{"event": "Wishlist", "outcome": "dropped", "count": 1, "examples": ["c2"]}]
+    assert report["summary"]["customerio_rejected"] == 0
+    assert report["summary"]["customerio_calls"] == 1  # c1's track
+
+
+def test_a_batch_duplicate_is_no_line_item_and_a_dropped_stitch_is(tmp_path: Path) -> None:
+    dedupe = """contract: {name: shop, version: 1}
+settings: {batch_dedupe: true}
+events:
+  Order Completed:
+    dedupe: {keys: [order_id], into: event_id}
+    properties: {order_id: {type: string, required: true}}
+"""
+    retry = [_track("r1", "Order Completed", properties={"order_id": "o1"})] * 2
+    _, report = _replay(tmp_path, dedupe, [*retry, _track("m2", "Order Completed", properties={"order_id": "o2"})],
+                        "--batch-size", "200")
+    assert report["summary"]["partly_dropped"] == 0 and report["dropped_parts"] == []
+    stitch = """contract: {name: shop, version: 1}
+identity: {stitch: true}
+replay:
+  identify: {window: 7d, policy: drop}
+events:
+  Checkout Started:
+    properties: {cart_id: {type: string}}
+"""
+    guest = {"anonymousId": "a1", "context": {"traits": {"email": "x@example.com"}}, "properties": {"cart_id": "c1"},
+             "timestamp": "2024-01-01T00:00:00Z", "receivedAt": "2024-02-01T00:00:00Z"}
+    events = [{**_track("m1", "Checkout Started", **guest), "userId": None}]
+    _, report = _replay(tmp_path, stitch, events)
+    assert report["summary"]["partly_dropped"] == 1
+    assert [(d["event"], d["reason"].split(":")[0]) for d in report["dropped_parts"]] == [("(identify)", "replay")]
+
+
+def test_refusals_count_each_copy_of_a_retry(tmp_path: Path) -> None:
+    contract = "contract: {name: shop, version: 1}\nevents:\n  Order Completed: {}\n"
+    anonymous = {"type": "track", "event": "Order Completed", "messageId": "r1", "properties": {}}
+    events = [anonymous, anonymous, _track("ok1", "Order Completed"), _track("ok2", "Order Completed")]
+    result, report = _replay(tmp_path, contract, events, "--destination", "customerio",
+                             "--fail-on", "customerio_rejected>=50%", exit_code=1)
+    assert report["summary"]["customerio_rejected"] == 2
+    assert "customerio_rejected is 50.00%" in result.output
+
+
+def test_a_track_without_a_usable_name_is_a_violation_not_unplanned(tmp_path: Path) -> None:
+    contract = "contract: {name: shop, version: 1}\nevents:\n  Order Completed: {}\n"
+    events = [{"type": "track", "messageId": "n1", "userId": "u1", "properties": {}},
+              {"type": "track", "event": 42, "messageId": "n2", "userId": "u1", "properties": {}}]
+    _, report = _replay(tmp_path, contract, events)
+    assert report["unplanned"] == []
+    assert report["summary"]["violations"] == 2
+    refused = CliRunner().invoke(main, ["replay", str(tmp_path / "t.js"), str(tmp_path / "in.ndjson"), "--out",
+                                        str(tmp_path / "again"), "--fail-on", "violation_labels>1%"])
+    assert refused.exit_code == 2 and "violations is" in refused.output

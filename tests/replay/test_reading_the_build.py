@@ -123,3 +123,19 @@ def test_names_that_could_end_a_comment_stay_inside_it() -> None:
     lines = manifest.lines(written)
     assert all(len(line.splitlines()) == 1 and line.isascii() for line in lines)
     assert manifest.read("\n".join(lines)) == written
+
+
+@pytest.mark.parametrize("head, said", [
+    ('{"annotations": {}, "replay": {}, "dedupe": ["event_id"]}', "another version of gen (format none, not 1)"),
+    ('{"format": 2, "annotations": {}}', "(format 2, not 1)"),
+    ("[" * 100_000 + "]" * 100_000, "nested too deep"),
+])
+def test_lines_of_another_layout_are_named_and_not_read(tmp_path: Path, head: str, said: str) -> None:
+    built = _built(tmp_path)
+    lines = built.read_text(encoding="utf-8").splitlines(keepends=True)
+    first = next(i for i, line in enumerate(lines) if line.startswith(manifest.MARK))
+    lines[first] = manifest.MARK + head + "\n"
+    built.write_text("".join(lines), encoding="utf-8")
+    result, report = _replay(tmp_path, built)
+    assert said in result.output
+    assert report["reading"]["source"] == "defaults"
