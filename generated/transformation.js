@@ -1347,7 +1347,9 @@ function applyContract(event, derived, inherited) {
       // identify again each time the event is replayed.
       addViolation(report, 'type', 'must be object (the identify that merges this guest was not sent)', ['context']);
     } else if (email !== undefined) {
-      stitched = stitchIdentify(event, email);
+      // Judged before the stamp says so: an identify the plan drops (too old to send, say)
+      // stitched nothing, and the event must not claim it did.
+      stitched = applyContract(stitchIdentify(event, email), true);
     }
     if (stitched !== null || stampedWith(event, 'stitched')) stamp.stitched = true;
   }
@@ -1372,10 +1374,7 @@ function applyContract(event, derived, inherited) {
     }
   }
   annotate(event, report, stamp);
-  if (stitched !== null) {
-    const identify = applyContract(stitched, true);
-    if (identify !== null) outputs = [identify].concat(outputs);
-  }
+  if (stitched !== null) outputs = [stitched].concat(outputs);
   return outputs.length === 1 ? event : outputs;
 }
 
