@@ -218,3 +218,22 @@ def test_a_track_without_a_usable_name_is_a_violation_not_unplanned(tmp_path: Pa
     refused = CliRunner().invoke(main, ["replay", str(tmp_path / "t.js"), str(tmp_path / "in.ndjson"), "--out",
                                         str(tmp_path / "again"), "--fail-on", "violation_labels>1%"])
     assert refused.exit_code == 2 and "violations is" in refused.output
+
+
+def test_a_batch_copy_takes_what_gen_made_from_it_along(tmp_path: Path) -> None:
+    # The line item event declares no dedupe, so only its order says the copy is a copy.
+    contract = """contract: {name: shop, version: 1}
+settings: {batch_dedupe: true, unplanned_events: pass}
+events:
+  Order Completed:
+    dedupe: {keys: [order_id], into: event_id}
+    line_items: {from: products, event: Order Line, copy: [order_id]}
+    properties: {order_id: {type: string, required: true}, products: {type: array, items: {type: object}}}
+"""
+    order = {"order_id": "o1", "products": [{"sku": "a"}, {"sku": "b"}]}
+    events = [_track("m1", "Order Completed", properties=order), _track("m2", "Order Completed", properties=order)]
+    _, report = _replay(tmp_path, contract, events, "--batch-size", "200")
+    assert report["summary"]["outputs"] == 3  # the first order and its two line items
+    assert report["filtered"] == [{"event": "Order Completed", "count": 1, "examples": ["m2"],
+                                   "reason": "duplicate: the same event_id as an earlier event of this batch"}]
+    assert report["summary"]["partly_dropped"] == 0
