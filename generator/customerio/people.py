@@ -113,6 +113,10 @@ class _Model:
         self.by_anonymous: dict[str, Person] = {}  # anonymous id → the profile its events land on
         self.warnings: list[Warning] = []
         self.seen_anonymous_with: dict[str, set[Person]] = {}  # anonymous id → known people its events landed on
+        # (anonymous id, person) → the first messageId that tied them: a merge, or an event
+        # filed under the person that carried the anonymous id.
+        self.anonymous_evidence: dict[tuple[str, Person], Any] = {}
+        self.reported: set[tuple[Any, ...]] = set()  # one warning per pair of people, per stale identify
 
     def new(self, **identifiers: Any) -> Person:
         person = Person(**identifiers)
@@ -145,7 +149,7 @@ class _Model:
         owner = self.find(email)
         if owner is person:
             return
-        if owner is not None:
+        if owner is not None and self._first(("split", frozenset((person.key, owner.key)))):
             self.warnings.append(Warning(
                 "split", f"{person.key} and {owner.key} stay two people: Customer.io refuses to give {person.key} "
                 f"the email {email}, which {owner.key} holds (Attribute Update Failure)",
@@ -213,15 +217,25 @@ class _Model:
             if when is not None and before is not None and when < before:
                 person.overwritten.append({"attribute": name, "value": person.attributes[name],
                                            "set_by": person.set_by.get(name), "by": message_id, "with": value})
-                self.warnings.append(Warning(
-                    "stale-overwrite",
-                    f"{person.key}: '{name}' set by {person.set_by.get(name)} was overwritten by the older "
-                    f"{message_id}", [person.set_by.get(name), message_id]))
+                if self._first(("stale-overwrite", person.serial, str(message_id))):
+                    self.warnings.append(Warning(
+                        "stale-overwrite",
+                        f"{person.key}: '{name}' set by {person.set_by.get(name)} was overwritten by the older "
+                        f"{message_id}", [person.set_by.get(name), message_id]))
         person.attributes[name] = value
         person.set_by[name] = message_id
         person.set_at[name] = when
 
+    def _first(self, key: tuple[Any, ...]) -> bool:
+        """True the first time a warning about `key` comes up: one identify that overwrites three
+        attributes is one stale overwrite, and a customer split over two people is one split."""
+        if key in self.reported:
+            return False
+        self.reported.add(key)
+        return True
+
     def merge_anonymous(self, person: Person, anonymous: str, when: float | None, message_id: Any) -> None:
+        self.anonymous_evidence.setdefault((anonymous, person), message_id)
         if anonymous not in person.anonymous_ids:
             person.anonymous_ids.append(anonymous)
         visitor = self.by_anonymous.get(anonymous)
@@ -282,12 +296,15 @@ class Builder:
                     "it never reaches Customer.io", list(call.message_ids)))
                 continue
             model.apply(call)
-            if anonymous_ids and call.kind in ("track", "page", "screen") and "/customers/" in (call.endpoint or ""):
+            # A device registered under a person is that visitor's known event too.
+            if anonymous_ids and call.kind in ("track", "page", "screen", "device") \
+                    and "/customers/" in (call.endpoint or ""):
                 person = model.find(_path_identifier(call.endpoint or ""))
                 for message_id in call.message_ids:
                     anonymous = anonymous_ids.get(message_id)
                     if anonymous and person is not None:
                         model.seen_anonymous_with.setdefault(anonymous, set()).add(person)
+                        model.anonymous_evidence.setdefault((anonymous, person), message_id)
 
     def result(self) -> People:
         model = self.model
@@ -316,7 +333,21 @@ def _warnings(people: list[Person], model: _Model) -> None:
         if len(owners) > 1:
             model.warnings.append(Warning(
                 "id-case", "ids that differ only by case or spaces are different people in Customer.io: "
-                + ", ".join(repr(p.id) for p in owners), []))
+                + ", ".join(repr(p.id) for p in owners), [m for m in map(_first_message, owners) if m is not None]))
+    # One visitor (an anonymousId) whose events landed on two known people: a guest's cart
+    # merged into the profile of the email they checked out with, and the order filed under
+    # the userId the shop gave them. Nothing merges the two.
+    holders: dict[str, dict[Person, Any]] = {}
+    for (anonymous, holder), message_id in model.anonymous_evidence.items():
+        live = model.live(holder)
+        if live.id is not None or live.email is not None:
+            holders.setdefault(anonymous, {}).setdefault(live, message_id)
+    for anonymous, found in sorted(holders.items()):
+        keys = sorted(p.key for p in found)
+        if len(found) > 1 and model._first(("split", frozenset(keys))):
+            model.warnings.append(Warning(
+                "split", f"{' and '.join(keys)} stay {len(found)} people, though one visitor ({anonymous}) became "
+                "both: nothing merges them", [found[p] for p in sorted(found, key=lambda p: p.key)]))
     for person in people:
         if person.kind != "anonymous" or not person.events:
             continue
@@ -331,3 +362,11 @@ def _warnings(people: list[Person], model: _Model) -> None:
             model.warnings.append(Warning(
                 "unmerged", f"{len(person.events)} event(s) of {anonymous} were never merged into a known person",
                 ids))
+
+
+def _first_message(person: Person) -> Any:
+    """A messageId that reached this person: an event filed under them, else an identify."""
+    for event in person.events:
+        if event.get("messageId") is not None:
+            return event["messageId"]
+    return next((m for m in person.set_by.values() if m is not None), None)

@@ -53,10 +53,17 @@ def run(transformation: Transformation | None, events: list[Any], *, metadata: M
             message_id = message.get("messageId", f"event-{index}") if isinstance(message, dict) else f"event-{index}"
             delivered.append((message, message_id))
     else:
-        response: list[dict[str, Any]] = []
-        for request in batching.requests(batching.items(events, metadata), batch_size):
-            response += transformation.run(request, **options).response
-        return from_response(response, len(events), config)
+        # Back in input order: a source's last, partly filled request waits for the input's
+        # end, and Customer.io must see its events where they stood (stale overwrites, late
+        # merges depend on order).
+        answered: list[tuple[int, dict[str, Any]]] = []
+        for request, positions, _ in batching.marked_requests(batching.items(events, metadata), batch_size):
+            first = batching.first_positions(request, positions)
+            for entry in transformation.run(request, **options).response:
+                message_id = (entry.get("metadata") or {}).get("messageId")
+                answered.append((first.get(batching.position_key(message_id), positions[-1]), entry))
+        answered.sort(key=lambda pair: pair[0])
+        return from_response([entry for _, entry in answered], len(events), config)
     return _preview(stage, delivered, len(events), config)
 
 

@@ -115,6 +115,12 @@ def _events_with(con: duckdb.DuckDBPyConnection, condition: str) -> int:
                                     f"AND {UNTRACED}") or 0)
 
 
+# An id that is absent or blank.
+_BLANK = "coalesce(trim({}), '') = ''"
+# The identify gen sends to stitch a guest: it shares its messageId with the event it was made from.
+STITCHING = """(o.type = 'identify' AND EXISTS (SELECT 1 FROM outputs t WHERE t.request = o.request
+                                                AND t.message_id IS NOT DISTINCT FROM o.message_id
+                                                AND t.type IS DISTINCT FROM 'identify'))"""
 # The row's event (request and messageId) has a delivered output.
 DELIVERED = """EXISTS (SELECT 1 FROM outputs o WHERE o.request = {row}.request
                       AND o.message_id IS NOT DISTINCT FROM {row}.message_id AND o.status = 200)"""
@@ -231,12 +237,21 @@ def figures(con: duckdb.DuckDBPyConnection, *, seconds: float, request_failures:
     late = ("epoch(try_cast(received_at AS TIMESTAMPTZ)) - epoch(try_cast(timestamp AS TIMESTAMPTZ))")
     report["backfilled"] = [
         {"event": e, "count": n, "oldest_days": d, "examples": x[:EXAMPLES]} for e, n, x, d in _grouped(
-            con, NAME, f"(SELECT *, {late} AS late FROM outputs WHERE status = 200 AND NOT replay AND {late} > 86400)",
+            # Named by the first output of each input event (an order, not its line items).
+            con, "name", f"""(SELECT request, message_id, arg_min({NAME}, o.rowid) AS name, max({late}) AS late
+                            FROM outputs o WHERE status = 200 AND {late} > 86400
+                            AND NOT EXISTS (SELECT 1 FROM outputs f WHERE f.request = o.request
+                                            AND f.message_id IS NOT DISTINCT FROM o.message_id AND f.replay)
+                            AND NOT {STITCHING} GROUP BY 1, 2)""",
             inner=", max(late) AS oldest", outer=", round(max(oldest) / 86400, 1)")]
     report["identity"] = {
         # Input events, as every table but volume counts them: an order and its line items are one.
-        "without_ids": _events_with(con, "o.user_id IS NULL AND o.anonymous_id IS NULL AND o.email IS NULL"),
-        "anonymous_only": _events_with(con, "o.user_id IS NULL AND o.anonymous_id IS NOT NULL AND o.email IS NULL"),
+        # A blank id is no id (the JavaScript SDK sends `userId: ""` on anonymous events, and
+        # the destination reads it so), whatever transformation kept it.
+        "without_ids": _events_with(con, f"{_BLANK.format('o.user_id')} AND {_BLANK.format('o.anonymous_id')} "
+                                         "AND o.email IS NULL"),
+        "anonymous_only": _events_with(con, f"{_BLANK.format('o.user_id')} AND NOT {_BLANK.format('o.anonymous_id')} "
+                                            "AND o.email IS NULL"),
         "email_user_ids_in": _one(con, "SELECT count(*) FROM events WHERE user_id_is_email"),
         # The identify gen sends to tie a guest's email to its anonymousId answers the
         # event it was made from: it shares the messageId of the stitched track.
@@ -266,7 +281,8 @@ def figures(con: duckdb.DuckDBPyConnection, *, seconds: float, request_failures:
         report["customerio"]["calls"] = [
             {"kind": kind, "method": method, "status": status, "error": error, "count": n}
             for (kind, method, status, error), n in sorted((calls or {}).items(), key=lambda i: (-i[1], i[0]))]
-        summary["customerio_calls"] = sum((calls or {}).values())
+        # The calls that reach Customer.io: a refusal is the destination's answer, not a call.
+        summary["customerio_calls"] = sum(n for (_, _, status, _), n in (calls or {}).items() if status == 200)
         for kind in CUSTOMERIO_KINDS:
             summary[f"customerio_{kind.replace('-', '_')}"] = kinds.get(kind, {}).get("count", 0)
 

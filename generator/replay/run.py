@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import heapq
 import importlib
+import itertools
+import math
 import os
 import pickle
 import signal
@@ -231,10 +234,12 @@ def replay(
     outputs_file = (out / "outputs.ndjson").open("w", encoding="utf-8")
     drops_file = (out / "drops.ndjson").open("w", encoding="utf-8")
     transformed = (out / "transformed.ndjson").open("w", encoding="utf-8") if job.keep_outputs else None
+    order = _InputOrder(builder, progress) if builder is not None else None
     try:
         # The main process parses every event and unpickles every result.
         with fewer_collections():
-            requests = batching.requests(inputs.request_items(paths, metadata, progress.meter), batch_size)
+            marked = batching.marked_requests(inputs.request_items(paths, metadata, progress.meter), batch_size)
+            requests = order.requests(marked) if order is not None else (request for request, _, _ in marked)
             for result in answers(job, requests, workers, scheduler, executor):
                 with _whole_result():
                     events_file.write(result.event_rows)
@@ -246,8 +251,8 @@ def replay(
                         failures.add(result)
                     for warning in result.warnings:
                         _count(progress.warnings, warning, "(other warnings)")
-                    if builder is not None:
-                        builder.add(result.calls, result.anonymous)
+                    if order is not None:
+                        order.add(result)
                         for call in result.calls:
                             _count(progress.calls, (call.kind or "", call.method or "", call.status_code,
                                                     (call.error or "").split("\n", 1)[0]),
@@ -269,7 +274,59 @@ def replay(
         drops_file.close()
         if transformed is not None:
             transformed.close()
+    if order is not None:
+        order.finish()
     return progress, (builder.result() if builder is not None else None), failures
+
+
+class _InputOrder:
+    """Feeds the people model the destination's calls in input order.
+
+    Requests go out per destination and source, and a pair's partly filled request waits
+    for the input's end: with several sources, its events would reach the model after
+    later events of the others, and what depends on order (a stale overwrite, a late merge)
+    would depend on the batch size. Calls wait here until no request still to come can hold
+    an earlier event, then go by input position. At most LIMIT wait; past that the earliest
+    go anyway, and the replay warns that the people model may be off.
+    """
+
+    LIMIT = 20_000
+
+    def __init__(self, builder: Any, progress: Progress) -> None:
+        self.builder = builder
+        self.progress = progress
+        self.waiting: list[tuple[float, int, Any, dict[str, str]]] = []  # a heap: (position, arrival, call, …)
+        self.arrivals = itertools.count()
+        self.sent: deque[tuple[dict[str, int], int, float]] = deque()  # per request in flight
+        self.early = 0
+
+    def requests(self, marked: Iterable[tuple[list[dict[str, Any]], list[int], float]]
+                 ) -> Iterator[list[dict[str, Any]]]:
+        """The requests, noting where each one's events stand in the input."""
+        for request, positions, watermark in marked:
+            self.sent.append((batching.first_positions(request, positions), positions[-1], watermark))
+            yield request
+
+    def add(self, result: Result) -> None:
+        first, last, watermark = self.sent.popleft()
+        for call in result.calls:
+            position = min((first.get(batching.position_key(m), last) for m in call.message_ids), default=last)
+            heapq.heappush(self.waiting, (position, next(self.arrivals), call, result.anonymous))
+        self._release(watermark)
+
+    def finish(self) -> None:
+        self._release(math.inf)
+        if self.early:
+            self.progress.warnings[
+                f"the people model took {self.early:,} calls before events of another source that came earlier "
+                "in the input (held in a partly filled request): its stale overwrites and late merges may be off"
+            ] = 1
+
+    def _release(self, watermark: float) -> None:
+        while self.waiting and (self.waiting[0][0] < watermark or len(self.waiting) > self.LIMIT):
+            position, _, call, anonymous = heapq.heappop(self.waiting)
+            self.early += position >= watermark
+            self.builder.add([call], anonymous)
 
 
 def default_workers() -> int:

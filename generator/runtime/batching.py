@@ -9,6 +9,7 @@ pair was first seen.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -34,15 +35,40 @@ def _pair(item: Mapping[str, Any]) -> tuple[str, str]:
 def requests(request_items: Iterable[dict[str, Any]], batch_size: int = DEFAULT_BATCH_SIZE
              ) -> Iterator[list[dict[str, Any]]]:
     """The requests these items make, each the item list of one `/customTransform` call."""
+    for request, _, _ in marked_requests(request_items, batch_size):
+        yield request
+
+
+def marked_requests(request_items: Iterable[dict[str, Any]], batch_size: int = DEFAULT_BATCH_SIZE
+                    ) -> Iterator[tuple[list[dict[str, Any]], list[int], float]]:
+    """requests(), each with its items' positions in the input (from 0) and the earliest
+    position a later request can still hold: a pair's partly filled request waits for the
+    input's end, so requests do not come in input order when there are several pairs."""
     if batch_size < 1:
         raise ValueError("the batch size must be at least 1")
-    open_requests: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for item in request_items:
-        pending = open_requests.setdefault(_pair(item), [])
+    open_requests: dict[tuple[str, str], tuple[list[dict[str, Any]], list[int]]] = {}
+    position = -1
+    for position, item in enumerate(request_items):
+        pair = _pair(item)
+        pending, positions = open_requests.setdefault(pair, ([], []))
         pending.append(item)
+        positions.append(position)
         if len(pending) >= batch_size:
-            yield pending
-            open_requests[_pair(item)] = []
-    for pending in open_requests.values():
-        if pending:
-            yield pending
+            open_requests[pair] = ([], [])  # the pair keeps its place: the rest go in first-seen order
+            yield pending, positions, min([p[0] for _, p in open_requests.values() if p] + [position + 1])
+    left = [request for request in open_requests.values() if request[0]]
+    for index, (pending, positions) in enumerate(left):
+        yield pending, positions, min([p[0] for _, p in left[index + 1:]], default=math.inf)
+
+
+def first_positions(request: list[dict[str, Any]], positions: list[int]) -> dict[str, int]:
+    """Where each messageId of a request first stands in the input (keyed by position_key)."""
+    first: dict[str, int] = {}
+    for item, position in zip(request, positions, strict=True):
+        first.setdefault(position_key(item["metadata"].get("messageId")), position)
+    return first
+
+
+def position_key(message_id: Any) -> str:
+    """A messageId as first_positions keys it."""
+    return message_id if isinstance(message_id, str) else repr(message_id)
