@@ -38,6 +38,9 @@ EU = "https://track-eu.customer.io"
 BATCH_PATH = "/api/v2/batch"
 MAX_BATCH = 1000
 FORBIDDEN = "Object contains forbidden prototype property"
+# What a replay or a preview of a file says when an event carries a `__proto__` key.
+FORBIDDEN_ALONE = ("an event carries a __proto__ key: the destination refuses the whole router request it travels "
+                   "in, and which events share it gen cannot know; only that event counts as rejected")
 MAX_BATCH_BYTES = 500_000
 
 # RudderStack's generic field mappings (src/v0/util/data/GenericFieldMapping.json).
@@ -333,15 +336,22 @@ def process(message: Any, message_id: Any = None, config: Config | None = None) 
     return Call([message_id], 200, method, _base(config) + path, body, kind=kind)
 
 
-def calls(events: Iterable[tuple[Any, Any]], config: Config | None = None) -> list[Call]:
+def calls(events: Iterable[tuple[Any, Any]], config: Config | None = None, *, one_request: bool = True
+          ) -> list[Call]:
     """The calls one router request makes: (message, messageId) pairs in, in order.
 
     Group calls go out together in /api/v2/batch requests (at most 1,000 objects or about
     500 KB each) after the other calls, as the destination batches them; refusals come last.
+    `one_request=False`: the events are a file or a replay, not one router request.
     """
     config = config or Config()
     events = list(events)
     if any(_forbidden_key(message) for message, _ in events):
+        if not one_request:
+            # Which events share a router request with the offender is unknowable here, so
+            # only the event that carries the key is refused (FORBIDDEN_ALONE says so).
+            return calls([(m, i) for m, i in events if not _forbidden_key(m)], config) + [
+                Call([i], 400, error=FORBIDDEN, kind="error") for m, i in events if _forbidden_key(m)]
         # rudder-transformer's body parser (@hapi/bourne) answers the whole request with 400.
         return [Call([message_id], 400, error=FORBIDDEN, kind="error") for _, message_id in events]
     done: list[Call] = []

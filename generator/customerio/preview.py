@@ -63,12 +63,14 @@ def run(transformation: Transformation | None, events: list[Any], *, metadata: M
                 message_id = (entry.get("metadata") or {}).get("messageId")
                 answered.append((first.get(batching.position_key(message_id), positions[-1]), entry))
         answered.sort(key=lambda pair: pair[0])
-        return from_response([entry for _, entry in answered], len(events), config)
-    return _preview(stage, delivered, len(events), config)
+        return from_response([entry for _, entry in answered], len(events), config, one_request=False)
+    return _preview(stage, delivered, len(events), config, one_request=False)
 
 
-def from_response(response: list[dict[str, Any]], events: int, config: Config | None = None) -> Preview:
-    """The preview of what a transformation answered (RudderStack's /customTransform response)."""
+def from_response(response: list[dict[str, Any]], events: int, config: Config | None = None, *,
+                  one_request: bool = True) -> Preview:
+    """The preview of what a transformation answered (RudderStack's /customTransform response);
+    `one_request=False` when its deliveries are not one router request (a file, a replay)."""
     stage: list[dict[str, Any]] = []
     delivered: list[tuple[Any, Any]] = []
     for entry in response:
@@ -80,14 +82,15 @@ def from_response(response: list[dict[str, Any]], events: int, config: Config | 
             if "error" in entry:
                 verdict["error"] = entry["error"]
             stage.append(verdict)
-    return _preview(stage, delivered, events, config or Config())
+    return _preview(stage, delivered, events, config or Config(), one_request)
 
 
-def _preview(stage: list[dict[str, Any]], delivered: list[tuple[Any, Any]], events: int, config: Config) -> Preview:
+def _preview(stage: list[dict[str, Any]], delivered: list[tuple[Any, Any]], events: int, config: Config,
+             one_request: bool = True) -> Preview:
     anonymous: dict[Any, str] = {}
     for message, message_id in delivered:
         if isinstance(message, dict) and isinstance(message.get("anonymousId"), str) and message["anonymousId"]:
             anonymous.setdefault(message_id, message["anonymousId"])
-    calls = destination.calls(delivered, config)
+    calls = destination.calls(delivered, config, one_request=one_request)
     entries = stage + [{**call.as_json(), "stage": "destination"} for call in calls]
     return Preview(entries, calls, people.build(calls, anonymous), events)

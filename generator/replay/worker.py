@@ -261,7 +261,10 @@ def _answer(job: Job, request: int, items: list[dict[str, Any]]) -> Result:
         bound = [(entry, row) for entry, row in zip(response, outputs, strict=True)
                  if entry.get("statusCode") == 200 and _bound_for_customerio(entry)]
         calls = destination.calls([(entry.get("output"), (entry.get("metadata") or {}).get("messageId"))
-                                   for entry, _ in bound], destination.Config.from_settings(job.customerio))
+                                   for entry, _ in bound], destination.Config.from_settings(job.customerio),
+                                  one_request=False)
+        if any(call.error == destination.FORBIDDEN for call in calls):
+            answer.warnings.append(destination.FORBIDDEN_ALONE)
         refused = {_text(m) for call in calls if call.status_code != 200 for m in call.message_ids}
         for _, row in bound:
             row["customerio_rejected"] = row["message_id"] in refused

@@ -114,3 +114,16 @@ def test_calls_that_cannot_wait_go_early_and_the_replay_says_so(tmp_path: Path,
     assert [w["warning"].split(":")[0] for w in report["warnings"]] == [
         "the people model took 2 calls before events of another source that came earlier in the input (held in a "
         "partly filled request)"]
+
+
+def test_a_proto_key_refuses_its_own_event_whatever_the_batch(tmp_path: Path) -> None:
+    # A hand-written transformation that keeps a __proto__ key: the destination refuses the
+    # router request it travels in, which no batch size here can tell.
+    figures = [_replay(tmp_path, "proto_key.ndjson", "--batch-size", size, code=PASS_THROUGH, out=f"o{size}")
+               for size in ("1", "3")]
+    assert [f["summary"]["customerio_rejected"] for f in figures] == [1, 1]
+    assert _examples(figures[1], "rejected")[0].endswith("(messageIds: m-2-proto)")
+    assert any("__proto__" in w["warning"] for w in figures[1]["warnings"])
+    events = [json.loads(line) for line in (CORPORA / "proto_key.ndjson").read_text().splitlines()]
+    people = preview.run(Transformation(PASS_THROUGH, "t.js"), events).people
+    assert [w.message_ids for w in people.warnings if w.kind == "rejected"] == [["m-2-proto"]]
