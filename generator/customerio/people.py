@@ -19,6 +19,7 @@ Workspace settings are assumed to allow both id and email as identifiers.
 from __future__ import annotations
 
 import itertools
+import json
 import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ class Person:
     anonymous_ids: list[str] = field(default_factory=list)
     devices: list[str] = field(default_factory=list)
     merged_into: Person | None = None
+    first_call: Any = None  # the messageId of the first call keyed by this person's id or email
     serial: int = field(default_factory=lambda: next(_serial))
 
     @property
@@ -116,7 +118,8 @@ class _Model:
         # (anonymous id, person) → the first messageId that tied them: a merge, or an event
         # filed under the person that carried the anonymous id.
         self.anonymous_evidence: dict[tuple[str, Person], Any] = {}
-        self.reported: set[tuple[Any, ...]] = set()  # one warning per pair of people, per stale identify
+        self.reported: set[tuple[Any, ...]] = set()  # one warning per stale identify
+        self.split_pairs: set[frozenset[int]] = set()  # people (by serial) already reported split
 
     def new(self, **identifiers: Any) -> Person:
         person = Person(**identifiers)
@@ -149,7 +152,7 @@ class _Model:
         owner = self.find(email)
         if owner is person:
             return
-        if owner is not None and self._first(("split", frozenset((person.key, owner.key)))):
+        if owner is not None and self._new_pairs([person, owner]):
             self.warnings.append(Warning(
                 "split", f"{person.key} and {owner.key} stay two people: Customer.io refuses to give {person.key} "
                 f"the email {email}, which {owner.key} holds (Attribute Update Failure)",
@@ -163,6 +166,13 @@ class _Model:
         message_id = call.message_ids[0] if call.message_ids else None
         endpoint = call.endpoint or ""
         body = call.body if isinstance(call.body, dict) else {}
+        self._apply(call, message_id, endpoint, body)
+        if "/customers/" in endpoint and call.kind in ("identify", "track", "page", "screen", "device"):
+            keyed = self.find(_path_identifier(endpoint))
+            if keyed is not None and keyed.first_call is None:
+                keyed.first_call = message_id
+
+    def _apply(self, call: Call, message_id: Any, endpoint: str, body: dict[str, Any]) -> None:
         if call.kind == "identify":
             self.identify(_path_identifier(endpoint), body, message_id)
         elif call.kind in ("track", "page", "screen"):
@@ -226,6 +236,13 @@ class _Model:
         person.set_by[name] = message_id
         person.set_at[name] = when
 
+    def _new_pairs(self, found: list[Person]) -> bool:
+        """True when some two of these people were not yet reported split: each pair once."""
+        pairs = {frozenset((a.serial, b.serial)) for a, b in itertools.combinations(found, 2)}
+        fresh = pairs - self.split_pairs
+        self.split_pairs |= pairs
+        return bool(fresh)
+
     def _first(self, key: tuple[Any, ...]) -> bool:
         """True the first time a warning about `key` comes up: one identify that overwrites three
         attributes is one stale overwrite, and a customer split over two people is one split."""
@@ -287,7 +304,8 @@ class Builder:
         self.model = _Model()
 
     def add(self, calls: Iterable[Call], anonymous_ids: dict[Any, str] | None = None) -> None:
-        """Apply calls in arrival order; `anonymous_ids` maps their messageIds to the anonymousId sent."""
+        """Apply calls in arrival order; `anonymous_ids` maps their messageIds (by message_key) to the
+        anonymousId sent."""
         model = self.model
         for call in calls:
             if call.status_code != 200:
@@ -301,7 +319,7 @@ class Builder:
                     and "/customers/" in (call.endpoint or ""):
                 person = model.find(_path_identifier(call.endpoint or ""))
                 for message_id in call.message_ids:
-                    anonymous = anonymous_ids.get(message_id)
+                    anonymous = anonymous_ids.get(message_key(message_id))
                     if anonymous and person is not None:
                         model.seen_anonymous_with.setdefault(anonymous, set()).add(person)
                         model.anonymous_evidence.setdefault((anonymous, person), message_id)
@@ -316,7 +334,7 @@ class Builder:
 def build(calls: Iterable[Call], anonymous_ids: dict[Any, str] | None = None) -> People:
     """People from the destination's calls, applied in the order they arrive at Customer.io.
 
-    `anonymous_ids` maps a messageId to the anonymousId its event carried, so that an event
+    `anonymous_ids` maps a messageId (by message_key) to the anonymousId its event carried, so that an event
     filed under an email or id is recognised as the continuation of an anonymous visitor.
     """
     builder = Builder()
@@ -343,11 +361,12 @@ def _warnings(people: list[Person], model: _Model) -> None:
         if live.id is not None or live.email is not None:
             holders.setdefault(anonymous, {}).setdefault(live, message_id)
     for anonymous, found in sorted(holders.items()):
-        keys = sorted(p.key for p in found)
-        if len(found) > 1 and model._first(("split", frozenset(keys))):
+        known = sorted(found, key=lambda p: p.key)
+        if len(known) > 1 and model._new_pairs(known):
             model.warnings.append(Warning(
-                "split", f"{' and '.join(keys)} stay {len(found)} people, though one visitor ({anonymous}) became "
-                "both: nothing merges them", [found[p] for p in sorted(found, key=lambda p: p.key)]))
+                "split", f"one anonymousId ({anonymous}) ended on {len(known)} known people, "
+                f"{', '.join(p.key for p in known)}, and nothing merges them: a guest whose order landed under "
+                "a userId, or people sharing a device", [found[p] for p in known]))
     for person in people:
         if person.kind != "anonymous" or not person.events:
             continue
@@ -365,8 +384,10 @@ def _warnings(people: list[Person], model: _Model) -> None:
 
 
 def _first_message(person: Person) -> Any:
-    """A messageId that reached this person: an event filed under them, else an identify."""
-    for event in person.events:
-        if event.get("messageId") is not None:
-            return event["messageId"]
-    return next((m for m in person.set_by.values() if m is not None), None)
+    """The first call keyed by this person's id or email (not an anonymous event merged in)."""
+    return person.first_call
+
+
+def message_key(message_id: Any) -> str:
+    """A messageId as the anonymous-id maps key it: any JSON value, a string for each."""
+    return message_id if isinstance(message_id, str) else "\0" + json.dumps(message_id, sort_keys=True, default=str)

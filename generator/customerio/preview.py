@@ -58,10 +58,9 @@ def run(transformation: Transformation | None, events: list[Any], *, metadata: M
         # merges depend on order).
         answered: list[tuple[int, dict[str, Any]]] = []
         for request, positions, _ in batching.marked_requests(batching.items(events, metadata), batch_size):
-            first = batching.first_positions(request, positions)
+            where = batching.Positions(request, positions)
             for entry in transformation.run(request, **options).response:
-                message_id = (entry.get("metadata") or {}).get("messageId")
-                answered.append((first.get(batching.position_key(message_id), positions[-1]), entry))
+                answered.append((where.of([(entry.get("metadata") or {}).get("messageId")]), entry))
         answered.sort(key=lambda pair: pair[0])
         return from_response([entry for _, entry in answered], len(events), config, one_request=False)
     return _preview(stage, delivered, len(events), config, one_request=False)
@@ -87,10 +86,10 @@ def from_response(response: list[dict[str, Any]], events: int, config: Config | 
 
 def _preview(stage: list[dict[str, Any]], delivered: list[tuple[Any, Any]], events: int, config: Config,
              one_request: bool = True) -> Preview:
-    anonymous: dict[Any, str] = {}
+    anonymous: dict[str, str] = {}
     for message, message_id in delivered:
         if isinstance(message, dict) and isinstance(message.get("anonymousId"), str) and message["anonymousId"]:
-            anonymous.setdefault(message_id, message["anonymousId"])
+            anonymous.setdefault(people.message_key(message_id), message["anonymousId"])
     calls = destination.calls(delivered, config, one_request=one_request)
     entries = stage + [{**call.as_json(), "stage": "destination"} for call in calls]
     return Preview(entries, calls, people.build(calls, anonymous), events)

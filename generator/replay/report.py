@@ -95,8 +95,14 @@ def _grouped(con: duckdb.DuckDBPyConnection, label: str, rows: str, inner: str =
 
 
 def _ids(found: list[Any] | None) -> list[Any]:
-    """Up to EXAMPLES distinct messageIds: a retry's id is one example, and a null one none."""
-    return [m for m in dict.fromkeys(found or []) if m is not None][:EXAMPLES]
+    """Up to EXAMPLES distinct messageIds: a retry's id is one example, and a null one none.
+    (A messageId can be any JSON value: a list or an object is told apart by its text.)"""
+    distinct: dict[tuple[str, str], Any] = {}
+    for m in found or []:
+        if m is not None:
+            distinct.setdefault((type(m).__name__, m if isinstance(m, str) else json.dumps(m, sort_keys=True,
+                                                                                              default=str)), m)
+    return list(distinct.values())[:EXAMPLES]
 
 
 # A delivered output whose messageId names no input event of its request (the transformation

@@ -297,21 +297,20 @@ class _InputOrder:
         self.progress = progress
         self.waiting: list[tuple[float, int, Any, dict[str, str]]] = []  # a heap: (position, arrival, call, …)
         self.arrivals = itertools.count()
-        self.sent: deque[tuple[dict[str, int], int, float]] = deque()  # per request in flight
+        self.sent: deque[tuple[batching.Positions, float]] = deque()  # per request in flight
         self.early = 0
 
     def requests(self, marked: Iterable[tuple[list[dict[str, Any]], list[int], float]]
                  ) -> Iterator[list[dict[str, Any]]]:
         """The requests, noting where each one's events stand in the input."""
         for request, positions, watermark in marked:
-            self.sent.append((batching.first_positions(request, positions), positions[-1], watermark))
+            self.sent.append((batching.Positions(request, positions), watermark))
             yield request
 
     def add(self, result: Result) -> None:
-        first, last, watermark = self.sent.popleft()
+        where, watermark = self.sent.popleft()
         for call in result.calls:
-            position = min((first.get(batching.position_key(m), last) for m in call.message_ids), default=last)
-            heapq.heappush(self.waiting, (position, next(self.arrivals), call, result.anonymous))
+            heapq.heappush(self.waiting, (where.of(call.message_ids), next(self.arrivals), call, result.anonymous))
         self._release(watermark)
 
     def finish(self) -> None:

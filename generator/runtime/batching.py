@@ -61,14 +61,37 @@ def marked_requests(request_items: Iterable[dict[str, Any]], batch_size: int = D
         yield pending, positions, min([p[0] for _, p in left[index + 1:]], default=math.inf)
 
 
-def first_positions(request: list[dict[str, Any]], positions: list[int]) -> dict[str, int]:
-    """Where each messageId of a request first stands in the input (keyed by position_key)."""
-    first: dict[str, int] = {}
-    for item, position in zip(request, positions, strict=True):
-        first.setdefault(position_key(item["metadata"].get("messageId")), position)
-    return first
+class Positions:
+    """Where the answers to one request stand in the input, to put them back in input order.
+
+    The answers name their events by messageId: copies sharing one (an SDK retry) take
+    their positions in turn, and an answer that names no event of the request (an output
+    the transformation gave no messageId, so RudderStack made one) stands where the answer
+    before it did.
+    """
+
+    def __init__(self, request: list[dict[str, Any]], positions: list[int]) -> None:
+        self.by_id: dict[str, list[int]] = {}
+        for item, position in zip(request, positions, strict=True):
+            self.by_id.setdefault(position_key(item["metadata"].get("messageId")), []).append(position)
+        self.taken: dict[str, int] = {}
+        self.previous = positions[0]
+
+    def of(self, message_ids: Iterable[Any]) -> int:
+        """The input position of the next answer naming these messageIds (the earliest of them)."""
+        found = []
+        for message_id in message_ids:
+            key = position_key(message_id)
+            spots = self.by_id.get(key)
+            if spots:
+                turn = self.taken.get(key, 0)
+                self.taken[key] = turn + 1
+                found.append(spots[min(turn, len(spots) - 1)])
+        if found:
+            self.previous = min(found)
+        return self.previous
 
 
 def position_key(message_id: Any) -> str:
-    """A messageId as first_positions keys it."""
+    """A messageId as Positions keys it."""
     return message_id if isinstance(message_id, str) else repr(message_id)

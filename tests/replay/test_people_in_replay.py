@@ -57,8 +57,9 @@ def test_a_guest_whose_order_lands_under_a_user_id_is_one_customer_on_two_profil
     report = _replay(tmp_path, "guest_then_userid.ndjson")
     assert report["summary"]["customerio_split"] == 1
     assert _examples(report, "split") == [
-        "email:gina@example.com and id:cus_77 stay 2 people, though one visitor (anon-g) became both: nothing "
-        "merges them (messageIds: m-guest-identify, m-order)"]
+        "one anonymousId (anon-g) ended on 2 known people, email:gina@example.com, id:cus_77, and nothing merges "
+        "them: a guest whose order landed under a userId, or people sharing a device "
+        "(messageIds: m-guest-identify, m-order)"]
 
 
 def test_sources_are_applied_in_input_order_whatever_the_batch_size(tmp_path: Path) -> None:
@@ -127,3 +128,30 @@ def test_a_proto_key_refuses_its_own_event_whatever_the_batch(tmp_path: Path) ->
     events = [json.loads(line) for line in (CORPORA / "proto_key.ndjson").read_text().splitlines()]
     people = preview.run(Transformation(PASS_THROUGH, "t.js"), events).people
     assert [w.message_ids for w in people.warnings if w.kind == "rejected"] == [["m-2-proto"]]
+
+
+@pytest.mark.parametrize("corpus, figure, expected", [
+    # An identify whose messageId is null is answered under a new one: it stands where it came.
+    ("untraced_order.ndjson", "customerio_stale_overwrite", 0),
+    # The retry of an old identify arrives after a newer one: Customer.io receives each copy.
+    ("retry_order.ndjson", "customerio_stale_overwrite", 1),
+    # The guest checkout again, with numbers for messageIds.
+    ("guest_numeric_ids.ndjson", "customerio_split", 1),
+    # A guest profile that later gets an id is still the same pair of people: one split.
+    ("split_then_key_change.ndjson", "customerio_split", 1),
+])
+def test_figures_hold_at_every_batch_size(tmp_path: Path, corpus: str, figure: str, expected: int) -> None:
+    found = [_replay(tmp_path, corpus, "--batch-size", size, code=PASS_THROUGH, out=f"o{size}")["summary"][figure]
+             for size in ("1", "200")]
+    assert found == [expected, expected]
+
+
+def test_messageids_of_any_json_shape_reach_the_people_view(tmp_path: Path) -> None:
+    report = _replay(tmp_path, "hostile_ids.ndjson", code=PASS_THROUGH)
+    assert report["summary"]["customerio_stale_overwrite"] == 1
+    assert _examples(report, "stale-overwrite")[0].endswith("(messageIds: ['x', 1], True)")
+
+
+def test_id_case_names_the_calls_keyed_by_each_id(tmp_path: Path) -> None:
+    report = _replay(tmp_path, "id_case_merged.ndjson", code=PASS_THROUGH)
+    assert _examples(report, "id-case")[0].endswith("(messageIds: ident-lower, track-upper, device-only)")
