@@ -361,12 +361,12 @@ def _warnings(people: list[Person], model: _Model) -> None:
         if live.id is not None or live.email is not None:
             holders.setdefault(anonymous, {}).setdefault(live, message_id)
     for anonymous, found in sorted(holders.items()):
-        known = sorted(found, key=lambda p: p.key)
-        if len(known) > 1 and model._new_pairs(known):
+        profiles = sorted(found, key=lambda p: p.key)
+        if len(profiles) > 1 and model._new_pairs(profiles):
             model.warnings.append(Warning(
-                "split", f"one anonymousId ({anonymous}) ended on {len(known)} known people, "
-                f"{', '.join(p.key for p in known)}, and nothing merges them: a guest whose order landed under "
-                "a userId, or people sharing a device", [found[p] for p in known]))
+                "split", f"one anonymousId ({anonymous}) ended on {len(profiles)} known people, "
+                f"{', '.join(p.key for p in profiles)}, and nothing merges them: a guest whose order landed under "
+                "a userId, or people sharing a device", [found[p] for p in profiles]))
     for person in people:
         if person.kind != "anonymous" or not person.events:
             continue
