@@ -469,16 +469,17 @@ def _reading(transformation: str, code: str, contract_file: str | None,
         built = manifest.read(code)
     except manifest.BadManifest as exc:
         click.echo(f"gen: warning: {transformation}: {exc}; the report reads it {fallback}", err=True)
-        return (given, "contract") if given is not None else (manifest.DEFAULT, "defaults")
-    if built is None:
+    else:
+        if built is not None:
+            if given is not None and given != built:
+                click.echo(f"gen: warning: {transformation} was not built from {contract_file} (their annotation "
+                           "names, dedupe ids or declared properties differ); the report reads it as it was built",
+                           err=True)
+            return built, "build"
         if given is None:
             click.echo(f"gen: warning: {transformation} does not say how gen built it (no "
                        f"`{manifest.MARK.strip()}` lines); the report reads it {fallback}", err=True)
-        return (given, "contract") if given is not None else (manifest.DEFAULT, "defaults")
-    if given is not None and given != built:
-        click.echo(f"gen: warning: {transformation} was not built from {contract_file} (their annotation names, "
-                   "dedupe ids or declared properties differ); the report reads it as it was built", err=True)
-    return built, "build"
+    return (given, "contract") if given is not None else (manifest.DEFAULT, "defaults")
 
 
 @main.command("diff")

@@ -19,12 +19,12 @@ Workspace settings are assumed to allow both id and email as identifiers.
 from __future__ import annotations
 
 import itertools
-import json
 import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..runtime import jsvalues
 from .destination import Call
 
 MERGE_WINDOW = 30 * 86_400  # anonymous events older than this at merge time are not merged
@@ -304,7 +304,7 @@ class Builder:
         self.model = _Model()
 
     def add(self, calls: Iterable[Call], anonymous_ids: dict[Any, str] | None = None) -> None:
-        """Apply calls in arrival order; `anonymous_ids` maps their messageIds (by message_key) to the
+        """Apply calls in arrival order; `anonymous_ids` maps their messageIds (by jsvalues.value_key) to the
         anonymousId sent."""
         model = self.model
         for call in calls:
@@ -319,7 +319,7 @@ class Builder:
                     and "/customers/" in (call.endpoint or ""):
                 person = model.find(_path_identifier(call.endpoint or ""))
                 for message_id in call.message_ids:
-                    anonymous = anonymous_ids.get(message_key(message_id))
+                    anonymous = anonymous_ids.get(jsvalues.value_key(message_id))
                     if anonymous and person is not None:
                         model.seen_anonymous_with.setdefault(anonymous, set()).add(person)
                         model.anonymous_evidence.setdefault((anonymous, person), message_id)
@@ -334,7 +334,7 @@ class Builder:
 def build(calls: Iterable[Call], anonymous_ids: dict[Any, str] | None = None) -> People:
     """People from the destination's calls, applied in the order they arrive at Customer.io.
 
-    `anonymous_ids` maps a messageId (by message_key) to the anonymousId its event carried, so that an event
+    `anonymous_ids` maps a messageId (by jsvalues.value_key) to the anonymousId its event carried, so that an event
     filed under an email or id is recognised as the continuation of an anonymous visitor.
     """
     builder = Builder()
@@ -386,8 +386,3 @@ def _warnings(people: list[Person], model: _Model) -> None:
 def _first_message(person: Person) -> Any:
     """The first call keyed by this person's id or email (not an anonymous event merged in)."""
     return person.first_call
-
-
-def message_key(message_id: Any) -> str:
-    """A messageId as the anonymous-id maps key it: any JSON value, a string for each."""
-    return message_id if isinstance(message_id, str) else "\0" + json.dumps(message_id, sort_keys=True, default=str)

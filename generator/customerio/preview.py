@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..runtime import Transformation, batching
+from ..runtime import Transformation, batching, jsvalues
 from . import destination, people
 from .destination import Call, Config
 
@@ -89,7 +89,7 @@ def _preview(stage: list[dict[str, Any]], delivered: list[tuple[Any, Any]], even
     anonymous: dict[str, str] = {}
     for message, message_id in delivered:
         if isinstance(message, dict) and isinstance(message.get("anonymousId"), str) and message["anonymousId"]:
-            anonymous.setdefault(people.message_key(message_id), message["anonymousId"])
+            anonymous.setdefault(jsvalues.value_key(message_id), message["anonymousId"])
     calls = destination.calls(delivered, config, one_request=one_request)
     entries = stage + [{**call.as_json(), "stage": "destination"} for call in calls]
     return Preview(entries, calls, people.build(calls, anonymous), events)

@@ -206,30 +206,12 @@ def figures(con: duckdb.DuckDBPyConnection, *, seconds: float, request_failures:
     report["repairs"] = [{"rule": r, "count": n, "examples": x} for r, n, x in _grouped(
         con, "rule", "(SELECT *, unnest(repairs) AS rule FROM outputs)")]
     report["unplanned"] = _unplanned(con, declared)
-    # The reason is the generated code's drop log (its kind before the colon); another
-    # transformation's drops have none.
     # Counted in input events, as `filtered` is: rudder-server answers one 298 per messageId.
-    report["filtered"] = [{"event": e, "reason": r, "count": n, "examples": _ids(x)} for e, r, n, x in _rows(
-        con, f"""SELECT event, reason, sum(n), min_by(message_id, (r, message_id), {EXAMPLES})
-                FROM (SELECT {_name("i.")} AS event,
-                             coalesce(split_part(o.reason, ' (', 1), 'not given') AS reason,
-                             i.message_id, sum(i.n) AS n, min(i.request) AS r
-                      FROM {INPUTS} i
-                      JOIN (SELECT DISTINCT request, message_id, reason FROM outputs WHERE status = 298) o
-                        ON o.request = i.request AND o.message_id IS NOT DISTINCT FROM i.message_id
-                      GROUP BY 1, 2, 3)
-                GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2""")]
-    # Events gen made from delivered events (line items, stitching identifies) and dropped, in input events.
-    report["dropped_parts"] = [{"event": e, "reason": r, "count": n, "examples": _ids(x)} for e, r, n, x in _rows(
-        con, f"""SELECT event, reason, sum(n), min_by(message_id, (r, message_id), {EXAMPLES})
-                FROM (SELECT {_name("d.")} AS event, coalesce(split_part(d.reason, ' (', 1), 'not given') AS reason,
-                             i.message_id, sum(i.n) AS n, min(i.request) AS r
-                      FROM {INPUTS} i
-                      JOIN (SELECT DISTINCT request, message_id, type, event, reason FROM drops WHERE derived) d
-                        ON d.request = i.request AND d.message_id IS NOT DISTINCT FROM i.message_id
-                      WHERE {DELIVERED.format(row="d")}
-                      GROUP BY 1, 2, 3)
-                GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2""")]
+    report["filtered"] = _dropped(con, _name("i."), "SELECT DISTINCT request, message_id, reason FROM outputs "
+                                                    "WHERE status = 298")
+    # Events gen made from delivered events (line items, stitching identifies) and dropped.
+    report["dropped_parts"] = _dropped(con, _name("d."), "SELECT DISTINCT request, message_id, type, event, reason "
+                                                         "FROM drops WHERE derived", DELIVERED.format(row="d"))
     report["errors"] = [{"error": e, "count": n, "examples": x[:EXAMPLES]} for e, n, x in _grouped(
         con, "split_part(error, chr(10), 1)", "outputs WHERE status = 400")]
     report["duplicates"] = [{"dedupe_id": d, "event": e, "copies": n, "requests": r, "examples": _ids(x)}
@@ -293,6 +275,21 @@ def figures(con: duckdb.DuckDBPyConnection, *, seconds: float, request_failures:
             summary[f"customerio_{kind.replace('-', '_')}"] = kinds.get(kind, {}).get("count", 0)
 
     return report
+
+
+def _dropped(con: duckdb.DuckDBPyConnection, name: str, drops: str, where: str = "TRUE") -> list[dict[str, Any]]:
+    """Drops `d` (rows of `drops`: request, message_id, reason…) by event `name` and reason, in
+    input events. The reason is the generated code's drop log (its kind, before the rule in
+    parentheses); another transformation's drops have none."""
+    return [{"event": e, "reason": r, "count": n, "examples": _ids(x)} for e, r, n, x in _rows(
+        con, f"""SELECT event, reason, sum(n), min_by(message_id, (r, message_id), {EXAMPLES})
+                FROM (SELECT {name} AS event, coalesce(split_part(d.reason, ' (', 1), 'not given') AS reason,
+                             i.message_id, sum(i.n) AS n, min(i.request) AS r
+                      FROM {INPUTS} i
+                      JOIN ({drops}) d ON d.request = i.request AND d.message_id IS NOT DISTINCT FROM i.message_id
+                      WHERE {where}
+                      GROUP BY 1, 2, 3)
+                GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2""")]
 
 
 def _unplanned(con: duckdb.DuckDBPyConnection, declared: dict[str, list[str]] | None) -> list[dict[str, Any]]:

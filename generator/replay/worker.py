@@ -266,13 +266,11 @@ def _answer(job: Job, request: int, items: list[dict[str, Any]]) -> Result:
         if any(call.error == destination.FORBIDDEN for call in calls):
             answer.warnings.append(destination.FORBIDDEN_ALONE)
         refused = {_text(m) for call in calls if call.status_code != 200 for m in call.message_ids}
-        for _, row in bound:
-            row["customerio_rejected"] = row["message_id"] in refused
-        from ..customerio.people import message_key
-
         for entry, row in bound:
+            row["customerio_rejected"] = row["message_id"] in refused
             if row.get("anonymous_id"):  # the first anonymousId sent under a messageId, as preview keeps
-                anonymous.setdefault(message_key((entry.get("metadata") or {}).get("messageId")), row["anonymous_id"])
+                message_id = (entry.get("metadata") or {}).get("messageId")
+                anonymous.setdefault(jsvalues.value_key(message_id), row["anonymous_id"])
     return Result(request, len(items), event_rows, ndjson(outputs), "".join(t + "\n" for t in transformed if t),
                   ndjson(dropped), calls, anonymous, warnings=answer.warnings)
 

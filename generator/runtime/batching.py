@@ -73,7 +73,7 @@ class Positions:
     def __init__(self, request: list[dict[str, Any]], positions: list[int]) -> None:
         self.by_id: dict[str, list[int]] = {}
         for item, position in zip(request, positions, strict=True):
-            self.by_id.setdefault(position_key(item["metadata"].get("messageId")), []).append(position)
+            self.by_id.setdefault(jsvalues.value_key(item["metadata"].get("messageId")), []).append(position)
         self.taken: dict[str, int] = {}
         self.previous = positions[0]
 
@@ -81,7 +81,7 @@ class Positions:
         """The input position of the next answer naming these messageIds (the earliest of them)."""
         found = []
         for message_id in message_ids:
-            key = position_key(message_id)
+            key = jsvalues.value_key(message_id)
             spots = self.by_id.get(key)
             if spots:
                 turn = self.taken.get(key, 0)
@@ -90,8 +90,3 @@ class Positions:
         if found:
             self.previous = min(found)
         return self.previous
-
-
-def position_key(message_id: Any) -> str:
-    """A messageId as Positions keys it."""
-    return message_id if isinstance(message_id, str) else repr(message_id)

@@ -95,6 +95,12 @@ def same_value_key(value: Any) -> Any:
     return ("object", id(value))
 
 
+def value_key(value: Any) -> str:
+    """A JSON value (a messageId, say) as text a dict can key: a string as itself, anything
+    else as its JSON after a NUL, so that 7 and "7" stay apart and a list or an object can key too."""
+    return value if isinstance(value, str) else "\0" + json.dumps(value, sort_keys=True, default=str)
+
+
 def dumps(value: Any, indent: int | None = None, *, overflow_infinity: bool = False) -> str:
     """JSON text as JavaScript's JSON.stringify writes it (numbers included), at any depth.
 
